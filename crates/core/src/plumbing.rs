@@ -1,0 +1,161 @@
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use futures::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::{Batch, Error, Result};
+
+pub type BatchSender = mpsc::Sender<Batch>;
+pub type BatchReceiver = mpsc::Receiver<Batch>;
+
+/// A bounded channel between two stages. When it is full the upstream stage
+/// waits, so a slow writer slows the reader and memory stays flat.
+pub fn batch_channel(capacity: usize) -> (BatchSender, BatchReceiver) {
+    mpsc::channel(capacity.max(1))
+}
+
+/// Busy time of one stage, summed over the threads it ran on.
+#[derive(Debug, Default)]
+pub struct StageClock {
+    nanos: AtomicU64,
+}
+
+impl StageClock {
+    pub fn add(&self, elapsed: Duration) {
+        self.nanos
+            .fetch_add(elapsed.as_nanos() as u64, Ordering::Relaxed);
+    }
+
+    pub fn seconds(&self) -> f64 {
+        self.nanos.load(Ordering::Relaxed) as f64 / 1e9
+    }
+
+    /// Runs `work` and adds its duration to the clock.
+    pub fn time<T>(&self, work: impl FnOnce() -> T) -> T {
+        let start = Instant::now();
+        let out = work();
+        self.add(start.elapsed());
+        out
+    }
+}
+
+/// Runs a CPU-heavy stage on up to `threads` batches at once and passes the
+/// results on in the order the batches arrived, so the output is the same
+/// whatever the thread count.
+///
+/// Returns when the input is exhausted, when the downstream stage has hung up
+/// (it reports its own error), or with the first error `work` returns.
+pub async fn run_ordered_stage<F>(
+    input: BatchReceiver,
+    output: BatchSender,
+    threads: usize,
+    clock: Arc<StageClock>,
+    work: Arc<F>,
+) -> Result<()>
+where
+    F: Fn(Batch) -> Result<Batch> + Send + Sync + 'static,
+{
+    let batches = futures::stream::unfold(input, |mut rx| async move {
+        rx.recv().await.map(|batch| (batch, rx))
+    });
+    // `buffered` keeps up to `threads` blocking tasks in flight but yields
+    // their results in submission order: parallel without reordering.
+    let results = batches
+        .map(|batch| {
+            let work = Arc::clone(&work);
+            let clock = Arc::clone(&clock);
+            tokio::task::spawn_blocking(move || clock.time(|| work(batch)))
+        })
+        .buffered(threads.max(1));
+    futures::pin_mut!(results);
+    while let Some(joined) = results.next().await {
+        let batch =
+            joined.map_err(|e| Error::Pipeline(format!("a stage worker failed: {e}")))??;
+        if output.send(batch).await.is_err() {
+            return Ok(());
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Document;
+
+    fn batch(seq: u64) -> Batch {
+        Batch {
+            seq,
+            docs: vec![Document::new("t".into(), seq as u32, format!("{seq}"))],
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn keeps_order_when_later_batches_finish_first() {
+        let (in_tx, in_rx) = batch_channel(4);
+        let (out_tx, mut out_rx) = batch_channel(4);
+        let work = Arc::new(|b: Batch| {
+            // Early batches take longest, so a reordering stage would show it.
+            std::thread::sleep(Duration::from_millis(20u64.saturating_sub(b.seq * 2)));
+            Ok(b)
+        });
+        let stage = tokio::spawn(run_ordered_stage(
+            in_rx,
+            out_tx,
+            4,
+            Arc::new(StageClock::default()),
+            work,
+        ));
+        tokio::spawn(async move {
+            for seq in 0..10 {
+                in_tx.send(batch(seq)).await.unwrap();
+            }
+        });
+        let mut seen = vec![];
+        while let Some(b) = out_rx.recv().await {
+            seen.push(b.seq);
+        }
+        stage.await.unwrap().unwrap();
+        assert_eq!(seen, (0..10).collect::<Vec<_>>());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn stops_with_the_first_error() {
+        let (in_tx, in_rx) = batch_channel(2);
+        let (out_tx, _out_rx) = batch_channel(16);
+        let work = Arc::new(|b: Batch| {
+            if b.seq == 3 {
+                Err(Error::Pipeline("boom at 3".into()))
+            } else {
+                Ok(b)
+            }
+        });
+        let stage = tokio::spawn(run_ordered_stage(
+            in_rx,
+            out_tx,
+            2,
+            Arc::new(StageClock::default()),
+            work,
+        ));
+        tokio::spawn(async move {
+            for seq in 0..10 {
+                if in_tx.send(batch(seq)).await.is_err() {
+                    break;
+                }
+            }
+        });
+        let err = stage.await.unwrap().unwrap_err();
+        assert!(err.to_string().contains("boom at 3"));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn bounded_channel_applies_backpressure() {
+        let (tx, _rx) = batch_channel(2);
+        tx.send(batch(0)).await.unwrap();
+        tx.send(batch(1)).await.unwrap();
+        let third = tokio::time::timeout(Duration::from_millis(50), tx.send(batch(2))).await;
+        assert!(third.is_err(), "a full channel must make the sender wait");
+    }
+}
