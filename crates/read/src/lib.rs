@@ -336,12 +336,14 @@ impl Reader {
                     format!("field `{field}` is not a string"),
                 ))
             }
-            None => return Err(Error::bad_input(
-                location,
-                format!(
+            None => {
+                return Err(Error::bad_input(
+                    location,
+                    format!(
                     "no field `{field}` (set input.text_field to the field that holds the text)"
                 ),
-            )),
+                ))
+            }
         };
         let mut doc = Document::new(Arc::clone(source), ordinal, body);
         doc.source_bytes = bytes.len() as u64;
