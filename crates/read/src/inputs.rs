@@ -41,11 +41,11 @@ pub fn resolve_inputs(
 ) -> Result<Vec<InputFile>, String> {
     let mut files = Vec::new();
     for pattern in patterns {
-        let joined = if Path::new(pattern).is_absolute() {
+        let joined = normalize(&if Path::new(pattern).is_absolute() {
             PathBuf::from(pattern)
         } else {
             base.join(pattern)
-        };
+        });
         let before = files.len();
         if is_glob(pattern) {
             let text = joined.to_string_lossy().to_string();
@@ -81,6 +81,32 @@ pub fn resolve_inputs(
         .into_iter()
         .map(|p| InputFile::from_path(p).map_err(|e| e.to_string()))
         .collect()
+}
+
+/// Drops `.` and folds `dir/..` without touching the file system, so that
+/// `pipelines/../data/a.txt` is shown as `data/a.txt`.
+pub fn normalize(path: &Path) -> PathBuf {
+    use std::path::Component;
+    let mut out = PathBuf::new();
+    for part in path.components() {
+        match part {
+            Component::CurDir => {}
+            Component::ParentDir => {
+                let last_is_normal =
+                    matches!(out.components().next_back(), Some(Component::Normal(_)));
+                if last_is_normal {
+                    out.pop();
+                } else {
+                    out.push("..");
+                }
+            }
+            other => out.push(other),
+        }
+    }
+    if out.as_os_str().is_empty() {
+        out.push(".");
+    }
+    out
 }
 
 fn is_glob(pattern: &str) -> bool {
@@ -170,6 +196,17 @@ mod tests {
             })
             .collect();
         assert_eq!(names, ["a.jsonl", "b.txt", "sub/c.txt.gz"]);
+    }
+
+    #[test]
+    fn paths_are_normalized_lexically() {
+        assert_eq!(
+            normalize(Path::new("pipelines/../data/./a.txt")),
+            PathBuf::from("data/a.txt")
+        );
+        assert_eq!(normalize(Path::new("./../x")), PathBuf::from("../x"));
+        assert_eq!(normalize(Path::new("/a/b/../c")), PathBuf::from("/a/c"));
+        assert_eq!(normalize(Path::new("a/..")), PathBuf::from("."));
     }
 
     #[test]

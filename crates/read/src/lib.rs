@@ -18,7 +18,7 @@ use quarry_core::{Document, Error, Location};
 use serde::Deserialize;
 
 pub use decode::encoding_for_label;
-pub use inputs::{resolve_inputs, InputFile};
+pub use inputs::{normalize, resolve_inputs, InputFile};
 use lines::LimitedLines;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -249,10 +249,11 @@ impl Reader {
                 }
             };
             let body = text.trim_end_matches(['\n', '\r']);
-            if start.is_match(body) && current.has_text() {
-                if !current.emit(source, &mut ordinal, max, sink) {
-                    return;
-                }
+            if start.is_match(body)
+                && current.has_text()
+                && !current.emit(source, &mut ordinal, max, sink)
+            {
+                return;
             }
             current.start_line.get_or_insert(line.number);
             current.oversized |= line.truncated;

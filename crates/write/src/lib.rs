@@ -3,8 +3,11 @@
 //! groups. Every file is written under a temporary name and renamed only when
 //! complete, so a reader never sees a half-written file.
 
+mod rewrite;
 mod schema;
+pub mod store;
 mod table;
+pub mod time;
 
 use std::fs::File;
 use std::path::{Path, PathBuf};
@@ -16,6 +19,7 @@ use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use quarry_core::{Batch, Error, Result};
 
+pub use rewrite::rewrite_without;
 pub use schema::{documents_schema, metrics_schema, runs_schema, sentences_schema};
 pub use table::RunRecord;
 use table::{DocumentRows, MetricRows, SentenceRows};
