@@ -327,3 +327,64 @@ fn usage_errors_exit_2_and_help_has_examples() {
     let version = quarry(&["--version"]);
     assert!(String::from_utf8_lossy(&version.stdout).starts_with("quarry "));
 }
+
+#[test]
+fn every_kind_of_bad_input_is_named_and_skipped() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("in");
+    std::fs::create_dir(&data).unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+    let noise: String = (0..40_000u32)
+        .map(|i| char::from(b'a' + (i.wrapping_mul(2_654_435_761) >> 27) as u8 % 26))
+        .collect();
+    gz.write_all(noise.as_bytes()).unwrap();
+    let gz = gz.finish().unwrap();
+    // A zstd magic number cut short: not a frame at all.
+    let zst = b"\x28\xb5\x2f".to_vec();
+    let cases: &[(&str, &[u8], &str)] = &[
+        ("good.txt", "财政收入100亿元。\n".as_bytes(), ""),
+        ("empty.txt", b"", "empty.txt"),
+        (
+            "binary.txt",
+            b"\x7fELF\x02\x01\x01\x00\x00\x00",
+            "binary.txt",
+        ),
+        (
+            "broken-utf8.txt",
+            &[&"增长5%。\n第二行".as_bytes()[..], b"\xff\xfe\n"].concat(),
+            "broken-utf8.txt:2",
+        ),
+        ("cut.txt.gz", &gz[..gz.len() / 2], "cut.txt.gz"),
+        ("bad.txt.zst", &zst, "bad.txt.zst"),
+        (
+            "records.jsonl",
+            b"{\"text\":\"ok\"}\nnot json\n{\"body\":\"no text field\"}\n",
+            "records.jsonl:2",
+        ),
+    ];
+    for (name, bytes, _) in cases {
+        std::fs::write(data.join(name), bytes).unwrap();
+    }
+    let p = documents_pipeline(dir.path());
+    let out = dir.path().join("out");
+    let res = quarry(&[
+        "run",
+        p.to_str().unwrap(),
+        "--input",
+        data.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ]);
+    let err = stderr(&res);
+    assert_eq!(res.status.code(), Some(3), "{err}");
+    for (_, _, expect) in cases.iter().filter(|c| !c.2.is_empty()) {
+        assert!(err.contains(expect), "no message naming {expect}:\n{err}");
+    }
+    assert!(err.contains("records.jsonl:3"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    assert_eq!(
+        rows(&out, "documents"),
+        2,
+        "the good file and the good record"
+    );
+}

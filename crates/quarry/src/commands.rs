@@ -147,6 +147,8 @@ async fn run_async(
     let started = Instant::now();
     let started_us = time::now_micros();
     let run_id = time::run_id(started_us);
+    let cancel = Arc::new(AtomicBool::new(false));
+    spawn_signal_watch(Arc::clone(&cancel));
     let mut store = match Store::open(&plan.output) {
         Ok(Ok(s)) => s,
         Ok(Err(store::Locked(msg))) => {
@@ -286,8 +288,6 @@ async fn run_async(
     let partition = format!("run_date={}", time::date(started_us));
     let counters = Arc::new(Counters::default());
     let clocks = Arc::new(Clocks::default());
-    let cancel = Arc::new(AtomicBool::new(false));
-    spawn_signal_watch(Arc::clone(&cancel));
     let total_bytes: u64 = todo.iter().map(|i| i.size).sum();
     let progress = if std::io::stderr().is_terminal() && !quiet && !todo.is_empty() {
         let bar = indicatif::ProgressBar::new(total_bytes);
