@@ -38,6 +38,11 @@ $(VENV)/.installed: tests/requirements.txt
 	$(PY) -m pip install --quiet -r tests/requirements.txt
 	touch $@
 
+# Throughput and memory with baselines (builds a ~1 GB corpus once under target/).
+bench: build venv
+	$(PY) -m pip install --quiet datatrove regex
+	$(PY) crates/quarry/benches/bench.py
+
 # Accuracy on the labelled sample (needs `make run` first).
 score: venv
 	$(PY) ../shared/eval/score.py --gold ../shared/eval/gold-dev --out out/gov_reports --errors 10

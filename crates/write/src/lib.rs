@@ -27,6 +27,9 @@ use table::{DocumentRows, MetricRows, SentenceRows};
 /// The four dataset folder names under an output root.
 pub const DATASETS: [&str; 4] = ["documents", "sentences", "metrics", "runs"];
 
+/// The most a row group holds in memory before it is flushed.
+const ROW_GROUP_BYTES: usize = 32 * 1024 * 1024;
+
 /// Rows are handed to Parquet in slices of this many, so builders stay small.
 const FLUSH_ROWS: usize = 16 * 1024;
 
@@ -110,6 +113,9 @@ fn properties(options: &WriteOptions, free_text: &[&str]) -> WriterProperties {
     let mut builder = WriterProperties::builder()
         .set_compression(Compression::ZSTD(level))
         .set_max_row_group_row_count(Some(options.row_group_rows))
+        // Documents carry their whole text: cap a row group's bytes too, or
+        // 128k long documents would be buffered in memory before a flush.
+        .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_created_by(format!("quarry {}", env!("CARGO_PKG_VERSION")));
     // Dictionaries help repeated values (lang, units) and only cost on free text.
