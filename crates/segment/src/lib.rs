@@ -3,15 +3,25 @@
 //!
 //! Public API (kept small on purpose): [`SegmentConfig`], [`Segmenter`],
 //! [`detect_lang`].
+//!
+//! The scanner walks the bytes once, stopping only at bytes that can start a
+//! boundary (`. ! ? \n`, spaces for double-space headings, and the UTF-8 lead
+//! bytes of `。！？…` and U+3000). Each stop looks at a few bytes of context on
+//! either side; nothing is allocated until a sentence is emitted.
 
 use quarry_core::Sentence;
 use serde::Deserialize;
+
+mod rules;
+
+use rules::*;
 
 /// How line breaks are read.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum LineBreaks {
-    /// Choose per document: `paragraph` when blank lines separate paragraphs, else `hard`.
+    /// Choose per document: `paragraph` when blank lines separate paragraphs
+    /// and single line breaks look like wraps, else `hard`.
     #[default]
     Auto,
     /// Every line break ends a sentence, except clear mid-sentence wraps.
@@ -41,73 +51,611 @@ impl Segmenter {
     /// `text[char_start..char_end]` equal `sentence.text` except that line
     /// breaks inside a sentence are shown as spaces (one char for one char).
     pub fn segment(&self, text: &str) -> Vec<Sentence> {
-        let _ = self.config.line_breaks;
-        let chars: Vec<char> = text.chars().collect();
-        let mut out = Vec::new();
-        let mut start = 0usize;
-        let mut i = 0usize;
-        while i < chars.len() {
-            let c = chars[i];
-            let mut end = None;
-            if c == '\n' {
-                end = Some(i);
-            } else if matches!(c, '。' | '！' | '？' | '!' | '?')
-                || (c == '.' && !chars.get(i + 1).is_some_and(|n| n.is_ascii_digit()))
-            {
-                let mut j = i + 1;
-                while j < chars.len()
-                    && matches!(chars[j], '”' | '’' | '"' | '\'' | '）' | ')' | '」' | '』')
-                {
-                    j += 1;
-                }
-                end = Some(j);
-            }
-            if let Some(e) = end {
-                push_span(&chars, start, e, &mut out);
-                start = e;
-                i = e.max(i + 1);
-            } else {
-                i += 1;
-            }
-        }
-        push_span(&chars, start, chars.len(), &mut out);
-        out
+        let hard = match self.config.line_breaks {
+            LineBreaks::Hard => true,
+            LineBreaks::Paragraph => false,
+            LineBreaks::Auto => !looks_paragraphed(text.as_bytes()),
+        };
+        let mut s = Scan {
+            text,
+            b: text.as_bytes(),
+            hard,
+            start: 0,
+            cur_b: 0,
+            cur_c: 0,
+            pending: None,
+            check_start: true,
+            out: Vec::new(),
+        };
+        s.run();
+        s.out
     }
 }
 
-fn push_span(chars: &[char], mut start: usize, mut end: usize, out: &mut Vec<Sentence>) {
-    while start < end && chars[start].is_whitespace() {
-        start += 1;
+/// Auto mode: a document is read as paragraphs when it has blank lines and
+/// most of its single line breaks follow a line that does not end a sentence
+/// (hard-wrapped statements, texts broken around former links). Documents
+/// whose single breaks mostly follow `。` or `.` keep one paragraph per line
+/// even when some blank lines appear.
+fn looks_paragraphed(b: &[u8]) -> bool {
+    let mut blank = 0usize;
+    let mut single = 0usize;
+    let mut wraps = 0usize;
+    let mut line_start = 0usize;
+    let mut prev_line: Option<(usize, usize)> = None;
+    let mut after_blank = false;
+    for nl in memchr::memchr_iter(b'\n', b).chain(std::iter::once(b.len())) {
+        let (ls, le) = trim_ascii_range(b, line_start, nl);
+        if ls == le {
+            if prev_line.is_some() {
+                after_blank = true;
+            }
+        } else {
+            if let Some((ps, pe)) = prev_line {
+                if after_blank {
+                    blank += 1;
+                } else {
+                    single += 1;
+                    if !ends_with_terminator(&b[ps..pe]) && !is_rule_line(&b[ps..pe]) {
+                        wraps += 1;
+                    }
+                }
+            }
+            prev_line = Some((ls, le));
+            after_blank = false;
+        }
+        line_start = nl + 1;
     }
-    while end > start && chars[end - 1].is_whitespace() {
-        end -= 1;
+    blank > 0 && wraps * 2 >= single
+}
+
+fn trim_ascii_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
+    while s < e && (b[s].is_ascii_whitespace()) {
+        s += 1;
     }
-    if start == end {
-        return;
+    while e > s && (b[e - 1].is_ascii_whitespace()) {
+        e -= 1;
     }
-    let text: String = chars[start..end]
-        .iter()
-        .map(|&c| if c == '\n' || c == '\r' { ' ' } else { c })
-        .collect();
-    out.push(Sentence {
-        lang: detect_lang(&text),
-        text,
-        char_start: start as u32,
-        char_end: end as u32,
-        metrics: Vec::new(),
-    });
+    // U+3000 indents count as white space too.
+    while e >= s + 3 && &b[s..s + 3] == "\u{3000}".as_bytes() {
+        s += 3;
+    }
+    while e >= s + 3 && &b[e - 3..e] == "\u{3000}".as_bytes() {
+        e -= 3;
+    }
+    (s, e)
+}
+
+/// Bytes that may start a boundary decision.
+static CAND: [bool; 256] = {
+    let mut t = [false; 256];
+    t[b'.' as usize] = true;
+    t[b'!' as usize] = true;
+    t[b'?' as usize] = true;
+    t[b'\n' as usize] = true;
+    t[b' ' as usize] = true;
+    t[b'\t' as usize] = true;
+    t[0xC2] = true; // NBSP
+    t[0xE2] = true; // … and dashes
+    t[0xE3] = true; // 。 and U+3000
+    t[0xEF] = true; // ！ ？
+    t
+};
+
+struct Scan<'a> {
+    text: &'a str,
+    b: &'a [u8],
+    hard: bool,
+    /// Byte offset where the current (untrimmed) sentence begins.
+    start: usize,
+    /// Char-offset cursor: `cur_c` chars lie before byte `cur_b`.
+    cur_b: usize,
+    cur_c: u32,
+    /// A boundary found ahead of the scan (the next item of an inline list).
+    pending: Option<usize>,
+    check_start: bool,
+    out: Vec<Sentence>,
+}
+
+impl<'a> Scan<'a> {
+    fn run(&mut self) {
+        let n = self.b.len();
+        let mut i = 0usize;
+        loop {
+            if self.check_start {
+                self.check_start = false;
+                if let Some(p) = self.sentence_start_checks() {
+                    self.emit(p);
+                    i = i.max(p);
+                    continue;
+                }
+            }
+            let mut k = i;
+            while k < n && !CAND[self.b[k] as usize] {
+                k += 1;
+            }
+            if let Some(p) = self.pending {
+                if p <= k {
+                    self.pending = None;
+                    if p > self.start {
+                        self.emit(p);
+                        i = i.max(p);
+                        continue;
+                    }
+                }
+            }
+            if k >= n {
+                break;
+            }
+            let next = self.handle(k);
+            debug_assert!(next > k);
+            i = next.max(k + 1);
+        }
+        self.emit(n);
+    }
+
+    fn handle(&mut self, k: usize) -> usize {
+        let b = self.b;
+        match b[k] {
+            b'\n' => self.newline(k),
+            b'.' | b'!' | b'?' => self.terminator(k),
+            b' ' | b'\t' => self.spaces(k),
+            _ => {
+                let c = char_at(self.text, k);
+                match c {
+                    '。' | '！' | '？' | '…' => self.terminator(k),
+                    '\u{3000}' | '\u{a0}' => self.spaces(k),
+                    _ => k + c.len_utf8().max(1),
+                }
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- emit
+
+    fn emit(&mut self, end: usize) {
+        let end = floor_boundary(self.text, end.min(self.b.len()));
+        let start = self.start;
+        self.start = end.max(start);
+        self.check_start = true;
+        self.pending = None;
+        if end <= start {
+            return;
+        }
+        let (s, e) = trim_span(self.text, start, end);
+        if s >= e {
+            return;
+        }
+        let seg = &self.text[s..e];
+        if is_rule_line(seg.as_bytes()) {
+            return;
+        }
+        let cs = self.char_pos(s);
+        let ce = self.char_pos(e);
+        let owned = if memchr::memchr2(b'\n', b'\r', seg.as_bytes()).is_some() {
+            seg.replace(['\n', '\r'], " ")
+        } else {
+            seg.to_owned()
+        };
+        self.out.push(Sentence {
+            lang: detect_lang(&owned),
+            text: owned,
+            char_start: cs,
+            char_end: ce,
+            metrics: Vec::new(),
+        });
+    }
+
+    fn char_pos(&mut self, pos: usize) -> u32 {
+        debug_assert!(pos >= self.cur_b);
+        let n = self.b[self.cur_b..pos]
+            .iter()
+            .filter(|&&x| (x as i8) >= -0x40)
+            .count();
+        self.cur_c = self.cur_c.wrapping_add(n as u32);
+        self.cur_b = pos;
+        self.cur_c
+    }
+
+    /// First non-blank byte of the current sentence.
+    fn sentence_first(&self, upto: usize) -> usize {
+        skip_ws_fwd(self.text, self.start, upto)
+    }
+
+    // --------------------------------------------------- sentence start
+
+    /// Runs when a sentence begins: finds the next item of an inline list, and
+    /// an ALL-CAPS heading that ends without punctuation (before Chinese, before
+    /// two spaces, or glued to the next sentence).
+    fn sentence_start_checks(&mut self) -> Option<usize> {
+        let b = self.b;
+        let s = skip_ws_fwd(self.text, self.start, b.len());
+        if s >= b.len() {
+            return None;
+        }
+        self.pending = next_list_item(self.text, s);
+        if b[s].is_ascii_uppercase() {
+            if let Some(p) = heading_end(self.text, s) {
+                if p > s {
+                    return Some(p);
+                }
+            }
+        }
+        None
+    }
+
+    // ------------------------------------------------------------ newline
+
+    fn newline(&mut self, k: usize) -> usize {
+        let b = self.b;
+        let (j, _nls, blank) = skip_ws_count(self.text, k);
+        let first = self.sentence_first(k);
+        if first >= k {
+            // Nothing but white space so far: let the sentence start after it.
+            return j;
+        }
+        if j >= b.len() {
+            return j;
+        }
+        let line_start = memchr::memrchr(b'\n', &b[..k]).map_or(0, |p| p + 1);
+        let line_start = line_start.max(first);
+        let cur_line = &b[line_start..k];
+        let next_end = memchr::memchr(b'\n', &b[j..]).map_or(b.len(), |p| j + p);
+        let next_line = &b[j..next_end];
+        let brk = if is_rule_line(cur_line) || is_rule_line(next_line) {
+            true
+        } else {
+            let prev_term = ends_with_terminator(trim_end_bytes(cur_line));
+            let marker = starts_with_marker(next_line);
+            if b[j].is_ascii_lowercase() && !marker && !prev_term {
+                false
+            } else if blank {
+                true
+            } else if self.hard {
+                prev_term || !open_bracket_or_quote(&b[first..k])
+            } else {
+                is_md_heading(cur_line) || marker
+            }
+        };
+        if brk {
+            self.emit(k);
+        }
+        j
+    }
+
+    // ------------------------------------------------------------- spaces
+
+    /// Two or more spaces (or a tab) inside a line after Chinese text set a
+    /// heading or paragraph off from what follows.
+    fn spaces(&mut self, k: usize) -> usize {
+        let text = self.text;
+        let b = self.b;
+        let mut j = k;
+        let mut count = 0usize;
+        let mut tab = false;
+        while j < b.len() {
+            let c = char_at(text, j);
+            match c {
+                ' ' | '\u{3000}' | '\u{a0}' => count += 1,
+                '\t' => {
+                    tab = true;
+                    count += 1
+                }
+                _ => break,
+            }
+            j += c.len_utf8();
+        }
+        if count < 2 && !tab {
+            return j.max(k + 1);
+        }
+        if j >= b.len() || b[j] == b'\n' || b[j] == b'\r' {
+            return j.max(k + 1);
+        }
+        if self.sentence_first(k) >= k {
+            return j.max(k + 1);
+        }
+        if let Some(p) = prev_char(text, k) {
+            if is_cjk(p) {
+                self.emit(k);
+            }
+        }
+        j.max(k + 1)
+    }
+
+    // --------------------------------------------------------- terminator
+
+    fn terminator(&mut self, k: usize) -> usize {
+        let text = self.text;
+        let b = self.b;
+        let cl = cluster(text, k);
+        let after_close = absorb_closers(text, cl.end, self.start, k);
+        let after = absorb_refs(b, after_close);
+        let (np, nls, blank) = skip_ws_count(text, after);
+        let glued = np == after;
+        let next = if np < b.len() {
+            Some(char_at(text, np))
+        } else {
+            None
+        };
+        let first = self.sentence_first(k);
+        let prev = prev_char(text, k);
+
+        let split = match next {
+            None => true,
+            Some(_) if blank => true,
+            Some(_) if nls > 0 && self.hard => true,
+            Some(c) => {
+                if cl.cjk {
+                    !inside_book_title(text, after)
+                } else if cl.dots >= 2 || cl.ellipsis {
+                    self.ellipsis_split(k, &cl, first, prev, c, np, glued)
+                } else if cl.bang {
+                    if is_lower_latin(c)
+                        || (c.is_ascii_digit() && glued)
+                        || is_continuation_punct(c)
+                    {
+                        false
+                    } else if glued {
+                        c.is_ascii_uppercase() || is_cjk(c) || starts_dash(text, np)
+                    } else {
+                        true
+                    }
+                } else {
+                    self.period_split(k, first, c, np, glued, after_close > cl.end)
+                }
+            }
+        };
+        if split {
+            self.emit(after);
+            return after;
+        }
+        if cl.special_first_dot {
+            // `compounds. . . . The`: a full stop, then an ellipsis that opens
+            // the next sentence.
+            if let Some(c) = next {
+                if c.is_ascii_uppercase() && !(nls > 0 && self.hard) {
+                    self.emit(k + 1);
+                    return k + 1;
+                }
+            }
+        }
+        after.max(k + 1)
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    fn ellipsis_split(
+        &self,
+        k: usize,
+        cl: &Cluster,
+        first: usize,
+        prev: Option<char>,
+        c: char,
+        np: usize,
+        glued: bool,
+    ) -> bool {
+        if first >= k {
+            return false; // an ellipsis opening a sentence
+        }
+        if matches!(prev, Some('[' | '(')) {
+            return false;
+        }
+        if is_lower_latin(c) || is_continuation_punct(c) {
+            return false;
+        }
+        if glued && c.is_ascii_digit() {
+            return false;
+        }
+        if cl.special_first_dot {
+            return false; // handled by the caller
+        }
+        if is_cjk(c) {
+            return !matches!(c, '等' | '的' | '之');
+        }
+        // A trailing pronoun `I` usually continues the thought (`. . . I didn't`);
+        // four dots are an ellipsis plus a full stop.
+        if c == 'I' && cl.dots <= 3 && !cl.bang {
+            let after_i = self.b.get(np + 1).copied().unwrap_or(b' ');
+            if !after_i.is_ascii_alphabetic() {
+                return false;
+            }
+        }
+        true
+    }
+
+    fn period_split(
+        &self,
+        k: usize,
+        first: usize,
+        c: char,
+        np: usize,
+        glued: bool,
+        closed: bool,
+    ) -> bool {
+        let text = self.text;
+        let b = self.b;
+        let ws = word_start(b, k, self.start);
+        let w = &b[ws..k];
+        let sentence_first = ws <= first;
+        if glued && !closed {
+            if c.is_ascii_digit() {
+                return year_then_chinese(b, ws, k, np);
+            }
+            if is_lower_latin(c) {
+                return false;
+            }
+            if is_cjk(c) {
+                return !(sentence_first && is_list_marker_word(w));
+            }
+            if starts_dash(text, np) {
+                return true;
+            }
+            if c.is_ascii_uppercase() {
+                return glued_upper_split(b, w, k, np, sentence_first);
+            }
+            return false;
+        }
+        if is_lower_latin(c) || is_continuation_punct(c) {
+            return false;
+        }
+        if w.is_empty() {
+            return true;
+        }
+        if sentence_first && (is_list_marker_word(w) || classify(w) != Abbr::None) {
+            return false;
+        }
+        let next_digit = c.is_ascii_digit();
+        match classify(w) {
+            Abbr::NoSplit => false,
+            Abbr::NumPrefix => !(next_digit || next_is_roman(b, np)),
+            Abbr::BeforeNumber => !next_digit,
+            Abbr::TimeEra => {
+                if next_digit || !c.is_ascii_uppercase() {
+                    true
+                } else {
+                    !clause_starts_with_preposition(b, first, ws)
+                }
+            }
+            Abbr::Initials => {
+                if w == b"I" && prev_word_is_lower(b, ws, self.start) {
+                    true
+                } else {
+                    next_digit || next_is_starter(b, np)
+                }
+            }
+            Abbr::Split | Abbr::None => true,
+        }
+    }
+}
+
+// ------------------------------------------------------------------ helpers
+
+fn char_at(text: &str, i: usize) -> char {
+    text.get(i..)
+        .and_then(|t| t.chars().next())
+        .unwrap_or('\u{fffd}')
+}
+
+fn prev_char(text: &str, i: usize) -> Option<char> {
+    text.get(..i).and_then(|t| t.chars().next_back())
+}
+
+fn floor_boundary(text: &str, mut i: usize) -> usize {
+    while i > 0 && !text.is_char_boundary(i) {
+        i -= 1;
+    }
+    i
+}
+
+fn is_trim_char(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}' | '\u{2060}')
+}
+
+fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
+    let seg = &text[start..end];
+    let lead = seg.len() - seg.trim_start_matches(is_trim_char).len();
+    let t = seg.trim_matches(is_trim_char);
+    (start + lead, start + lead + t.len())
+}
+
+fn skip_ws_fwd(text: &str, mut i: usize, upto: usize) -> usize {
+    let b = text.as_bytes();
+    while i < upto && i < b.len() {
+        if b[i] < 0x80 {
+            if b[i].is_ascii_whitespace() {
+                i += 1;
+                continue;
+            }
+            return i;
+        }
+        let c = char_at(text, i);
+        if is_trim_char(c) {
+            i += c.len_utf8();
+        } else {
+            return i;
+        }
+    }
+    i
+}
+
+/// Skips white space from `i`; returns the next non-blank position, how many
+/// line breaks were crossed and whether one of them closed a blank line.
+fn skip_ws_count(text: &str, mut i: usize) -> (usize, usize, bool) {
+    let b = text.as_bytes();
+    let mut nls = 0usize;
+    let mut blank = false;
+    while i < b.len() {
+        let x = b[i];
+        if x == b'\n' {
+            nls += 1;
+            if nls >= 2 {
+                blank = true;
+            }
+            i += 1;
+        } else if x < 0x80 {
+            if x.is_ascii_whitespace() {
+                i += 1;
+            } else {
+                break;
+            }
+        } else {
+            let c = char_at(text, i);
+            if is_trim_char(c) {
+                i += c.len_utf8();
+            } else {
+                break;
+            }
+        }
+    }
+    (i, nls, blank)
+}
+
+fn trim_end_bytes(b: &[u8]) -> &[u8] {
+    let mut e = b.len();
+    while e > 0 && b[e - 1].is_ascii_whitespace() {
+        e -= 1;
+    }
+    &b[..e]
+}
+
+/// A horizontal rule (`---`, `***`, `___`) gives no sentence.
+fn is_rule_line(b: &[u8]) -> bool {
+    let t = b.trim_ascii();
+    t.len() >= 3
+        && t.iter()
+            .all(|&x| matches!(x, b'-' | b'*' | b'_' | b'=' | b' '))
+        && t.iter().filter(|&&x| x != b' ').count() >= 3
+}
+
+fn is_md_heading(line: &[u8]) -> bool {
+    let t = line.trim_ascii_start();
+    t.first() == Some(&b'#')
 }
 
 /// ISO 639-1 tag of a short text: `zh` when Han characters dominate, `en`
-/// when Latin letters do, `und` when it has neither.
+/// when Latin letters do, `ja` / `ko` for kana / hangul, `und` when it has
+/// none of these. A letter count is right on short sentences and fast.
 pub fn detect_lang(text: &str) -> &'static str {
-    let (mut han, mut latin) = (0usize, 0usize);
+    let (mut han, mut latin, mut kana, mut hangul) = (0usize, 0usize, 0usize, 0usize);
     for c in text.chars() {
         if c.is_ascii_alphabetic() {
             latin += 1;
-        } else if ('\u{4e00}'..='\u{9fff}').contains(&c) || ('\u{3400}'..='\u{4dbf}').contains(&c) {
+        } else if (c as u32) < 0x80 {
+            continue;
+        } else if is_han(c) {
             han += 1;
+        } else if matches!(c as u32, 0x3040..=0x30FF) {
+            kana += 1;
+        } else if matches!(c as u32, 0xAC00..=0xD7AF) {
+            hangul += 1;
+        } else if c.is_alphabetic() && (c as u32) < 0x250 {
+            latin += 1;
         }
+    }
+    if kana > 0 && kana * 4 >= han {
+        return "ja";
+    }
+    if hangul > han && hangul * 3 >= latin {
+        return "ko";
     }
     if han == 0 && latin == 0 {
         "und"
