@@ -262,6 +262,19 @@ impl<'a> Scan<'a> {
         skip_ws_fwd(self.text, self.start, upto)
     }
 
+    /// First byte of the current sentence's first word, past bullets.
+    fn first_word(&self, upto: usize) -> usize {
+        let mut i = self.sentence_first(upto);
+        loop {
+            let c = char_at(self.text, i);
+            if i < upto && matches!(c, '•' | '⁃' | '·' | '*' | '-' | '▪' | '●') {
+                i = skip_ws_fwd(self.text, i + c.len_utf8(), upto);
+            } else {
+                return i;
+            }
+        }
+    }
+
     // --------------------------------------------------- sentence start
 
     /// Runs when a sentence begins: finds the next item of an inline list, and
@@ -377,11 +390,12 @@ impl<'a> Scan<'a> {
         } else {
             None
         };
-        let first = self.sentence_first(k);
+        let first = self.first_word(k);
         let prev = prev_char(text, k);
 
         let split = match next {
             None => true,
+            Some(_) if !blank && nls == 0 && !cl.cjk && self.still_open(k, after) => false,
             Some(_) if blank => true,
             Some(_) if nls > 0 && self.hard => true,
             Some(c) => {
@@ -396,7 +410,7 @@ impl<'a> Scan<'a> {
                     {
                         false
                     } else if glued {
-                        c.is_ascii_uppercase() || is_cjk(c) || starts_dash(text, np)
+                        c.is_ascii_uppercase() || is_cjk(c) || dash_then_upper(text, np)
                     } else {
                         true
                     }
@@ -420,6 +434,35 @@ impl<'a> Scan<'a> {
             }
         }
         after.max(k + 1)
+    }
+
+    /// An ASCII double quote or a bracket opened in this sentence and closed
+    /// shortly after on the same line: `"How many? I don't know."`,
+    /// `[page. 42]`.
+    fn still_open(&self, k: usize, after: usize) -> bool {
+        let b = self.b;
+        let from = self.start.max(k.saturating_sub(400));
+        let back = &b[from..after];
+        let lim = (after + 300).min(b.len());
+        let ahead = &b[after..lim];
+        let ahead = &ahead[..memchr::memchr(b'\n', ahead).unwrap_or(ahead.len())];
+        if memchr::memchr_iter(b'"', back).count() % 2 == 1 && memchr::memchr(b'"', ahead).is_some()
+        {
+            return true;
+        }
+        let (mut round, mut square) = (0i32, 0i32);
+        for &x in back {
+            match x {
+                b'(' => round += 1,
+                b')' => round -= 1,
+                b'[' => square += 1,
+                b']' => square -= 1,
+                _ => {}
+            }
+        }
+        let near = &ahead[..ahead.len().min(100)];
+        (round > 0 && memchr::memchr(b')', near).is_some())
+            || (square > 0 && memchr::memchr(b']', near).is_some())
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -473,8 +516,16 @@ impl<'a> Scan<'a> {
     ) -> bool {
         let text = self.text;
         let b = self.b;
-        let ws = word_start(b, k, self.start);
+        let mut ws = word_start(b, k, self.start);
+        if ws == k && k > self.start + 1 && b[k - 1] == b' ' && !glued {
+            // Tokenized text (`Mr . Robinson`): judge the word before the space.
+            ws = word_start(b, k - 1, self.start);
+            if ws == k - 1 {
+                ws = k;
+            }
+        }
         let w = &b[ws..k];
+        let w = w.trim_ascii_end();
         let sentence_first = ws <= first;
         if glued && !closed {
             if c.is_ascii_digit() {
@@ -486,7 +537,7 @@ impl<'a> Scan<'a> {
             if is_cjk(c) {
                 return !(sentence_first && is_list_marker_word(w));
             }
-            if starts_dash(text, np) {
+            if dash_then_upper(text, np) {
                 return true;
             }
             if c.is_ascii_uppercase() {
@@ -509,7 +560,7 @@ impl<'a> Scan<'a> {
             Abbr::NumPrefix => !(next_digit || next_is_roman(b, np)),
             Abbr::BeforeNumber => !next_digit,
             Abbr::TimeEra => {
-                if next_digit || !c.is_ascii_uppercase() {
+                if next_digit || !c.is_ascii_uppercase() || next_is_starter(b, np) {
                     true
                 } else {
                     !clause_starts_with_preposition(b, first, ws)

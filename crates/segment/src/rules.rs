@@ -103,7 +103,54 @@ pub(crate) fn absorb_closers(text: &str, mut i: usize, start: usize, k: usize) -
         }
         i += c.len_utf8();
     }
+    // `required.".`: a full stop after the closing quote belongs here too.
+    if i > k + 1
+        && b.get(i) == Some(&b'.')
+        && !b.get(i + 1).is_some_and(|x| x.is_ascii_alphanumeric())
+    {
+        i += 1;
+    }
+    // Tokenized quotes: `do ? '' Graham`, `Boursier . ' He`, `Dad ! '' .`
+    let mut q = i;
+    if b.get(q) == Some(&b' ') && b.get(q + 1) == Some(&b'\'') && quote_tokens_open(b, start, k) {
+        q += 2;
+        if b.get(q) == Some(&b'\'') {
+            q += 1;
+        }
+        if matches!(b.get(q), None | Some(b' ' | b'\n')) {
+            i = q;
+            if b.get(i) == Some(&b' ')
+                && matches!(b.get(i + 1), Some(b'.' | b'!' | b'?'))
+                && matches!(b.get(i + 2), None | Some(b' ' | b'\n'))
+            {
+                i += 2;
+            }
+        }
+    }
     i
+}
+
+/// Standalone quote tokens (` ' `, ` '' `) seen in the sentence: with none
+/// the next one is taken as closing, otherwise parity decides.
+fn quote_tokens_open(b: &[u8], start: usize, k: usize) -> bool {
+    let from = start.max(k.saturating_sub(2000));
+    let seg = &b[from..k];
+    let mut n = 0usize;
+    let mut i = 0usize;
+    while let Some(p) = memchr::memchr(b'\'', &seg[i..]) {
+        let at = i + p;
+        let mut e = at + 1;
+        if seg.get(e) == Some(&b'\'') {
+            e += 1;
+        }
+        let before_ok = at == 0 || seg[at - 1] == b' ';
+        let after_ok = matches!(seg.get(e), None | Some(b' '));
+        if before_ok && after_ok {
+            n += 1;
+        }
+        i = e;
+    }
+    n == 0 || n % 2 == 1
 }
 
 /// Reference marks after a full stop (`martyr.[1]`, `gas. [1][2] [3]`).
@@ -173,9 +220,15 @@ pub(crate) fn is_continuation_punct(c: char) -> bool {
     matches!(c, ',' | ';' | ':' | '，' | '、' | '；' | '：' | '-' | '–')
 }
 
-pub(crate) fn starts_dash(text: &str, i: usize) -> bool {
-    let t = &text.as_bytes()[i.min(text.len())..];
-    t.starts_with(b"--") || t.starts_with("—".as_bytes()) || t.starts_with("――".as_bytes())
+/// `.--It will`, `。——The`: a translation marker opening the next sentence
+/// (`a.m.—noted` is a dash inside one).
+pub(crate) fn dash_then_upper(text: &str, i: usize) -> bool {
+    let t = text.get(i.min(text.len())..).unwrap_or("");
+    let rest = t.trim_start_matches(['-', '—', '―', '–']);
+    rest.len() + 2 <= t.len()
+        && rest
+            .trim_start_matches(' ')
+            .starts_with(|c: char| c.is_ascii_uppercase() || is_han(c))
 }
 
 pub(crate) fn is_han(c: char) -> bool {
@@ -394,7 +447,10 @@ const PREPOSITIONS: &[&str] = &[
 pub(crate) fn clause_starts_with_preposition(b: &[u8], first: usize, ws: usize) -> bool {
     let from = first.max(ws.saturating_sub(400));
     let seg = &b[from.min(ws)..ws];
-    let cs = match seg.iter().rposition(|&x| x == b':' || x == b';') {
+    let cs = match seg
+        .windows(2)
+        .rposition(|w| (w[0] == b':' || w[0] == b';') && w[1] == b' ')
+    {
         Some(p) => from + p + 1,
         None => from,
     };
