@@ -305,6 +305,7 @@ impl<'a> Scan<'a> {
         let first = self.sentence_first(k);
         if first >= k {
             // Nothing but white space so far: let the sentence start after it.
+            self.start = j;
             return j;
         }
         if j >= b.len() {
@@ -365,6 +366,7 @@ impl<'a> Scan<'a> {
             return j.max(k + 1);
         }
         if self.sentence_first(k) >= k {
+            self.start = j;
             return j.max(k + 1);
         }
         if let Some(p) = prev_char(text, k) {
