@@ -72,11 +72,11 @@ impl Segmenter {
     }
 }
 
-/// Auto mode: a document is read as paragraphs when it has blank lines and
-/// most of its single line breaks follow a line that does not end a sentence
-/// (hard-wrapped statements, texts broken around former links). Documents
-/// whose single breaks mostly follow `。` or `.` keep one paragraph per line
-/// even when some blank lines appear.
+/// Auto mode: a document is read as paragraphs when blank lines separate
+/// most of its lines, or when most of its single line breaks fall where no
+/// sentence ends (hard-wrapped statements, texts broken around former links).
+/// Documents with a few blank lines whose single breaks follow `。` or a
+/// heading before an indented paragraph keep one paragraph per line.
 fn looks_paragraphed(b: &[u8]) -> bool {
     let mut blank = 0usize;
     let mut single = 0usize;
@@ -96,7 +96,12 @@ fn looks_paragraphed(b: &[u8]) -> bool {
                     blank += 1;
                 } else {
                     single += 1;
-                    if !ends_with_terminator(&b[ps..pe]) && !is_rule_line(&b[ps..pe]) {
+                    let prev = &b[ps..pe];
+                    if !ends_with_terminator(prev)
+                        && !is_rule_line(prev)
+                        && !is_md_heading(prev)
+                        && !is_indented(&b[line_start..nl])
+                    {
                         wraps += 1;
                     }
                 }
@@ -106,7 +111,12 @@ fn looks_paragraphed(b: &[u8]) -> bool {
         }
         line_start = nl + 1;
     }
-    blank > 0 && wraps * 2 >= single
+    blank > 0 && (blank >= single || wraps * 2 >= single)
+}
+
+/// A line opening with an indent (U+3000, tab, two spaces) starts a paragraph.
+fn is_indented(line: &[u8]) -> bool {
+    line.starts_with("\u{3000}".as_bytes()) || line.starts_with(b"\t") || line.starts_with(b"  ")
 }
 
 fn trim_ascii_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
@@ -328,7 +338,7 @@ impl<'a> Scan<'a> {
             } else if self.hard {
                 prev_term || !open_bracket_or_quote(&b[first..k])
             } else {
-                is_md_heading(cur_line) || marker
+                is_md_heading(cur_line) || marker || is_indented(&b[k + 1..next_end])
             }
         };
         if brk {
@@ -636,13 +646,17 @@ fn skip_ws_count(text: &str, mut i: usize) -> (usize, usize, bool) {
     let b = text.as_bytes();
     let mut nls = 0usize;
     let mut blank = false;
+    // A line holding only a zero-width space is no blank line (Wikisource
+    // leaves them where links were).
+    let mut invisible = false;
     while i < b.len() {
         let x = b[i];
         if x == b'\n' {
             nls += 1;
-            if nls >= 2 {
+            if nls >= 2 && !invisible {
                 blank = true;
             }
+            invisible = false;
             i += 1;
         } else if x < 0x80 {
             if x.is_ascii_whitespace() {
@@ -653,6 +667,7 @@ fn skip_ws_count(text: &str, mut i: usize) -> (usize, usize, bool) {
         } else {
             let c = char_at(text, i);
             if is_trim_char(c) {
+                invisible |= !c.is_whitespace();
                 i += c.len_utf8();
             } else {
                 break;
