@@ -143,14 +143,38 @@ static CAND: [bool; 256] = {
     t[b'!' as usize] = true;
     t[b'?' as usize] = true;
     t[b'\n' as usize] = true;
-    t[b' ' as usize] = true;
-    t[b'\t' as usize] = true;
     t[0xC2] = true; // NBSP
     t[0xE2] = true; // … and dashes
     t[0xE3] = true; // 。 and U+3000
     t[0xEF] = true; // ！ ？
     t
 };
+
+/// Multi-byte chars whose lead byte is a candidate but which cannot start a
+/// boundary (`，` `：` `、` `“` `”` ...), rejected without decoding.
+#[inline]
+fn fast_reject(b: &[u8], k: usize) -> bool {
+    let (Some(&b1), Some(&b2)) = (b.get(k + 1), b.get(k + 2)) else {
+        return false;
+    };
+    match b[k] {
+        // 。 U+3002, U+3000
+        0xE3 => !(b1 == 0x80 && (b2 == 0x82 || b2 == 0x80)),
+        // ！ U+FF01, ？ U+FF1F
+        0xEF => !(b1 == 0xBC && (b2 == 0x81 || b2 == 0x9F)),
+        // … U+2026
+        0xE2 => !(b1 == 0x80 && b2 == 0xA6),
+        _ => false,
+    }
+}
+
+/// Next run of two ASCII spaces, or a tab, at or after `from`.
+fn find_ws_run(b: &[u8], from: usize) -> usize {
+    let from = from.min(b.len());
+    let dbl = memchr::memmem::find(&b[from..], b"  ").map_or(usize::MAX, |p| from + p);
+    let tab = memchr::memchr(b'\t', &b[from..dbl.min(b.len())]).map_or(usize::MAX, |p| from + p);
+    dbl.min(tab)
+}
 
 struct Scan<'a> {
     text: &'a str,
@@ -171,6 +195,7 @@ impl<'a> Scan<'a> {
     fn run(&mut self) {
         let n = self.b.len();
         let mut i = 0usize;
+        let mut next_ws = find_ws_run(self.b, 0);
         loop {
             if self.check_start {
                 self.check_start = false;
@@ -181,8 +206,23 @@ impl<'a> Scan<'a> {
                 }
             }
             let mut k = i;
-            while k < n && !CAND[self.b[k] as usize] {
-                k += 1;
+            loop {
+                while k < n && !CAND[self.b[k] as usize] {
+                    k += 1;
+                }
+                if k >= n || !fast_reject(self.b, k) {
+                    break;
+                }
+                k += 3;
+            }
+            // Runs of ASCII spaces and tabs are rare enough to find with a
+            // SIMD search instead of stopping at every space.
+            if next_ws < i || next_ws == usize::MAX - 1 {
+                next_ws = find_ws_run(self.b, i);
+            }
+            if next_ws < k {
+                k = next_ws;
+                next_ws = usize::MAX - 1;
             }
             if let Some(p) = self.pending {
                 if p <= k {
@@ -455,6 +495,9 @@ impl<'a> Scan<'a> {
         let b = self.b;
         let from = self.start.max(k.saturating_sub(400));
         let back = &b[from..after];
+        if memchr::memchr3(b'"', b'(', b'[', back).is_none() {
+            return false;
+        }
         let lim = (after + 300).min(b.len());
         let ahead = &b[after..lim];
         let ahead = &ahead[..memchr::memchr(b'\n', ahead).unwrap_or(ahead.len())];
@@ -701,24 +744,53 @@ fn is_md_heading(line: &[u8]) -> bool {
 
 /// ISO 639-1 tag of a short text: `zh` when Han characters dominate, `en`
 /// when Latin letters do, `ja` / `ko` for kana / hangul, `und` when it has
-/// none of these. A letter count is right on short sentences and fast.
+/// none of these. Counts are taken on UTF-8 lead bytes, so no char is
+/// decoded: a letter count is right on short sentences and fast.
 pub fn detect_lang(text: &str) -> &'static str {
-    let (mut han, mut latin, mut kana, mut hangul) = (0usize, 0usize, 0usize, 0usize);
-    for c in text.chars() {
-        if c.is_ascii_alphabetic() {
-            latin += 1;
-        } else if (c as u32) < 0x80 {
-            continue;
-        } else if is_han(c) {
-            han += 1;
-        } else if matches!(c as u32, 0x3040..=0x30FF) {
-            kana += 1;
-        } else if matches!(c as u32, 0xAC00..=0xD7AF) {
-            hangul += 1;
-        } else if c.is_alphabetic() && (c as u32) < 0x250 {
-            latin += 1;
+    let b = text.as_bytes();
+    // Per-byte class: 0 other, 1 Latin letter, 2 Han lead byte, 3 look closer.
+    static CLASS: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut x = 0;
+        while x < 256 {
+            let c = x as u8;
+            t[x] = if c.is_ascii_alphabetic() || (c >= 0xC3 && c <= 0xC9) {
+                1 // ASCII and U+00C0..U+024F accented Latin
+            } else if c >= 0xE4 && c <= 0xE9 {
+                2 // U+4000..U+9FFF
+            } else if c == 0xE3 || (c >= 0xEA && c <= 0xED) || c == 0xEF || c == 0xF0 {
+                3
+            } else {
+                0
+            };
+            x += 1;
+        }
+        t
+    };
+    let mut counts = [0usize; 4];
+    let (mut kana, mut hangul) = (0usize, 0usize);
+    for (i, &x) in b.iter().enumerate() {
+        let c = CLASS[x as usize];
+        counts[c as usize] += 1;
+        if c == 3 {
+            let b1 = u32::from(b.get(i + 1).copied().unwrap_or(0));
+            match x {
+                0xE3 => match b1 {
+                    0x81..=0x83 => kana += 1,      // U+3040..U+30FF
+                    0x90..=0xBF => counts[2] += 1, // U+3400..U+3FFF
+                    _ => {}                        // CJK punctuation
+                },
+                0xEA..=0xED => {
+                    // hangul syllables U+AC00..U+D7AF: bits 15..6 of the code point
+                    let hi = ((u32::from(x) & 0x0F) << 6) | (b1 & 0x3F);
+                    hangul += usize::from((0x2B0..=0x35E).contains(&hi));
+                }
+                0xEF => counts[2] += usize::from((0xA4..=0xAB).contains(&b1)), // U+F900..U+FAFF
+                _ => counts[2] += usize::from((0xA0..=0xB1).contains(&b1)),    // U+20000..U+3134F
+            }
         }
     }
+    let (latin, han) = (counts[1], counts[2]);
     if kana > 0 && kana * 4 >= han {
         return "ja";
     }
@@ -731,5 +803,169 @@ pub fn detect_lang(text: &str) -> &'static str {
         "zh"
     } else {
         "en"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn lang_tags() {
+        assert_eq!(detect_lang("坚持优先发展教育。"), "zh");
+        assert_eq!(detect_lang("The report is expected."), "en");
+        assert_eq!(detect_lang("GDP增长7.5%"), "zh");
+        assert_eq!(detect_lang("MONITORING PM 2.5"), "en");
+        assert_eq!(detect_lang("12345 。，"), "und");
+        assert_eq!(detect_lang("こんにちは世界"), "ja");
+        assert_eq!(detect_lang("안녕하세요"), "ko");
+        assert_eq!(detect_lang("Café crème"), "en");
+        assert_eq!(detect_lang("𠀀𠀁"), "zh");
+    }
+
+    fn texts(text: &str, lb: LineBreaks) -> Vec<String> {
+        Segmenter::new(&SegmentConfig { line_breaks: lb })
+            .segment(text)
+            .into_iter()
+            .map(|s| s.text)
+            .collect()
+    }
+
+    #[test]
+    fn issue_examples() {
+        let a = LineBreaks::Auto;
+        assert_eq!(
+            texts("--It will strengthen safety.PEOPLE'S WELLBEING", a),
+            ["--It will strengthen safety.", "PEOPLE'S WELLBEING"]
+        );
+        assert_eq!(
+            texts(
+                "--China will develop nuclear power.MONITORING PM 2.5今年在京津冀开展监测。",
+                a
+            ),
+            [
+                "--China will develop nuclear power.",
+                "MONITORING PM 2.5",
+                "今年在京津冀开展监测。"
+            ]
+        );
+        assert_eq!(
+            texts("capital cities in 2024.2024年覆盖所有地级以上城市。", a),
+            ["capital cities in 2024.", "2024年覆盖所有地级以上城市。"]
+        );
+        assert_eq!(
+            texts("Monday morning.The report is expected.", a),
+            ["Monday morning.", "The report is expected."]
+        );
+        assert_eq!(
+            texts("social conflicts.积极稳妥推进户籍管理制度改革。", a),
+            ["social conflicts.", "积极稳妥推进户籍管理制度改革。"]
+        );
+        assert_eq!(
+            texts("三、2024年主要工作部署  今年全市增长11%。", a),
+            ["三、2024年主要工作部署", "今年全市增长11%。"]
+        );
+        assert_eq!(
+            texts("1.医疗卫生保障惠民工程。8.强基惠农工程。", a),
+            ["1.医疗卫生保障惠民工程。", "8.强基惠农工程。"]
+        );
+        assert_eq!(
+            texts("增长7.5%，PM2.5下降。版本3.1.4。", a),
+            ["增长7.5%，PM2.5下降。", "版本3.1.4。"]
+        );
+        assert_eq!(
+            texts("他说：“好！”我们走。", a),
+            ["他说：“好！”", "我们走。"]
+        );
+        assert_eq!(
+            texts("发展工业、农业……等行业。真的……我们走。", a),
+            ["发展工业、农业……等行业。", "真的……", "我们走。"]
+        );
+        assert_eq!(
+            texts(
+                "Mr. Smith met Dr. Jones in the U.S. on Jan. 5 at No. 5, e.g. here.",
+                a
+            ),
+            ["Mr. Smith met Dr. Jones in the U.S. on Jan. 5 at No. 5, e.g. here."]
+        );
+    }
+
+    #[test]
+    fn line_breaks() {
+        let hard = LineBreaks::Hard;
+        let para = LineBreaks::Paragraph;
+        assert_eq!(
+            texts("--In 2024, the mainland will strengthen the cultural\nfoundation and public support.", hard),
+            ["--In 2024, the mainland will strengthen the cultural foundation and public support."]
+        );
+        assert_eq!(
+            texts("为“干好一三\n五、实现四翻番”奠定基础。", hard),
+            ["为“干好一三 五、实现四翻番”奠定基础。"]
+        );
+        assert_eq!(
+            texts("MAJOR TARGETS FOR 201\n2国内生产总值增长7.5%", hard),
+            ["MAJOR TARGETS FOR 201", "2国内生产总值增长7.5%"]
+        );
+        assert_eq!(
+            texts(
+                "会议听取了所作的\n政府工作报告\n。会议决定批准。\n\n第二段。",
+                LineBreaks::Auto
+            ),
+            [
+                "会议听取了所作的 政府工作报告 。",
+                "会议决定批准。",
+                "第二段。"
+            ]
+        );
+        assert_eq!(
+            texts("The Committee decided today to keep\nits target at 2 percent. Growth\nslowed.\n\nNext paragraph", para),
+            ["The Committee decided today to keep its target at 2 percent.", "Growth slowed.", "Next paragraph"]
+        );
+        assert_eq!(
+            texts(
+                "# Budget\n\nIntro line:\n- item one\n- item two\n\n---\n\nMore text.",
+                para
+            ),
+            [
+                "# Budget",
+                "Intro line:",
+                "- item one",
+                "- item two",
+                "More text."
+            ]
+        );
+        assert_eq!(
+            texts("The amount has been\n\ncalculated twice.", LineBreaks::Auto),
+            ["The amount has been  calculated twice."]
+        );
+    }
+
+    #[test]
+    fn offsets_are_char_offsets() {
+        let t = "第一句。\nSecond one. 第三句";
+        let out = Segmenter::new(&SegmentConfig::default()).segment(t);
+        let chars: Vec<char> = t.chars().collect();
+        for s in &out {
+            let span: String = chars[s.char_start as usize..s.char_end as usize]
+                .iter()
+                .collect();
+            assert_eq!(span, s.text);
+        }
+        assert_eq!(out.len(), 3);
+        assert_eq!((out[1].char_start, out[1].char_end), (5, 16));
+        assert_eq!(out[1].lang, "en");
+    }
+
+    #[test]
+    fn config_serde() {
+        #[derive(Deserialize)]
+        struct W {
+            segment: SegmentConfig,
+        }
+        let w: W = serde_json::from_str(r#"{"segment":{"line_breaks":"paragraph"}}"#).unwrap();
+        assert_eq!(w.segment.line_breaks, LineBreaks::Paragraph);
+        let d: SegmentConfig = serde_json::from_str("{}").unwrap();
+        assert_eq!(d.line_breaks, LineBreaks::Auto);
+        assert!(serde_json::from_str::<SegmentConfig>(r#"{"bogus":1}"#).is_err());
     }
 }
