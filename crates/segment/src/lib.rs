@@ -65,7 +65,7 @@ impl Segmenter {
             cur_c: 0,
             pending: None,
             check_start: true,
-            out: Vec::new(),
+            out: Vec::with_capacity(text.len() / 64),
         };
         s.run();
         s.out
@@ -136,19 +136,20 @@ fn trim_ascii_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
     (s, e)
 }
 
-/// Bytes that may start a boundary decision.
-static CAND: [bool; 256] = {
-    let mut t = [false; 256];
-    t[b'.' as usize] = true;
-    t[b'!' as usize] = true;
-    t[b'?' as usize] = true;
-    t[b'\n' as usize] = true;
-    t[0xC2] = true; // NBSP
-    t[0xE2] = true; // … and dashes
-    t[0xE3] = true; // 。 and U+3000
-    t[0xEF] = true; // ！ ？
-    t
-};
+/// Next byte at or after `from` that may start a boundary decision, by
+/// group: ASCII terminators; line breaks and the lead bytes of `。` U+3000
+/// `！` `？`; the lead bytes of `…` and NBSP; runs of spaces or a tab.
+fn find_candidate(b: &[u8], group: usize, from: usize) -> usize {
+    let n = b.len();
+    let hay = &b[from.min(n)..];
+    let found = match group {
+        0 => memchr::memchr3(b'.', b'!', b'?', hay),
+        1 => memchr::memchr3(b'\n', 0xE3, 0xEF, hay),
+        2 => memchr::memchr2(0xE2, 0xC2, hay),
+        _ => return find_ws_run(b, from),
+    };
+    found.map_or(n, |p| from + p)
+}
 
 /// Multi-byte chars whose lead byte is a candidate but which cannot start a
 /// boundary (`，` `：` `、` `“` `”` ...), rejected without decoding.
@@ -170,9 +171,11 @@ fn fast_reject(b: &[u8], k: usize) -> bool {
 
 /// Next run of two ASCII spaces, or a tab, at or after `from`.
 fn find_ws_run(b: &[u8], from: usize) -> usize {
+    static TWO_SPACES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
+        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
     let from = from.min(b.len());
-    let dbl = memchr::memmem::find(&b[from..], b"  ").map_or(usize::MAX, |p| from + p);
-    let tab = memchr::memchr(b'\t', &b[from..dbl.min(b.len())]).map_or(usize::MAX, |p| from + p);
+    let dbl = TWO_SPACES.find(&b[from..]).map_or(b.len(), |p| from + p);
+    let tab = memchr::memchr(b'\t', &b[from..dbl]).map_or(b.len(), |p| from + p);
     dbl.min(tab)
 }
 
@@ -193,9 +196,13 @@ struct Scan<'a> {
 
 impl<'a> Scan<'a> {
     fn run(&mut self) {
-        let n = self.b.len();
+        let b = self.b;
+        let n = b.len();
         let mut i = 0usize;
-        let mut next_ws = find_ws_run(self.b, 0);
+        // Next candidate of each group, each found with a SIMD search and
+        // searched again only once the scan has passed it.
+        let mut next = [0usize; 4];
+        let mut stale = [true; 4];
         loop {
             if self.check_start {
                 self.check_start = false;
@@ -205,25 +212,20 @@ impl<'a> Scan<'a> {
                     continue;
                 }
             }
-            let mut k = i;
-            loop {
-                while k < n && !CAND[self.b[k] as usize] {
-                    k += 1;
+            let k = loop {
+                for g in 0..4 {
+                    if stale[g] || next[g] < i {
+                        next[g] = find_candidate(b, g, i);
+                        stale[g] = false;
+                    }
                 }
-                if k >= n || !fast_reject(self.b, k) {
-                    break;
+                let k = next.iter().copied().min().unwrap_or(n);
+                if k < n && fast_reject(b, k) {
+                    i = k + 1;
+                    continue;
                 }
-                k += 3;
-            }
-            // Runs of ASCII spaces and tabs are rare enough to find with a
-            // SIMD search instead of stopping at every space.
-            if next_ws < i || next_ws == usize::MAX - 1 {
-                next_ws = find_ws_run(self.b, i);
-            }
-            if next_ws < k {
-                k = next_ws;
-                next_ws = usize::MAX - 1;
-            }
+                break k;
+            };
             if let Some(p) = self.pending {
                 if p <= k {
                     self.pending = None;
@@ -237,9 +239,9 @@ impl<'a> Scan<'a> {
             if k >= n {
                 break;
             }
-            let next = self.handle(k);
-            debug_assert!(next > k);
-            i = next.max(k + 1);
+            let after = self.handle(k);
+            debug_assert!(after > k);
+            i = after.max(k + 1);
         }
         self.emit(n);
     }
@@ -606,11 +608,12 @@ impl<'a> Scan<'a> {
         if w.is_empty() {
             return true;
         }
-        if sentence_first && (is_list_marker_word(w) || classify(w) != Abbr::None) {
+        let class = classify(w);
+        if sentence_first && (is_list_marker_word(w) || class != Abbr::None) {
             return false;
         }
         let next_digit = c.is_ascii_digit();
-        match classify(w) {
+        match class {
             Abbr::NoSplit => false,
             Abbr::NumPrefix => !(next_digit || next_is_roman(b, np)),
             Abbr::BeforeNumber => !next_digit,
@@ -748,49 +751,45 @@ fn is_md_heading(line: &[u8]) -> bool {
 /// decoded: a letter count is right on short sentences and fast.
 pub fn detect_lang(text: &str) -> &'static str {
     let b = text.as_bytes();
-    // Per-byte class: 0 other, 1 Latin letter, 2 Han lead byte, 3 look closer.
-    static CLASS: [u8; 256] = {
-        let mut t = [0u8; 256];
-        let mut x = 0;
-        while x < 256 {
-            let c = x as u8;
-            t[x] = if c.is_ascii_alphabetic() || (c >= 0xC3 && c <= 0xC9) {
-                1 // ASCII and U+00C0..U+024F accented Latin
-            } else if c >= 0xE4 && c <= 0xE9 {
-                2 // U+4000..U+9FFF
-            } else if c == 0xE3 || (c >= 0xEA && c <= 0xED) || c == 0xEF || c == 0xF0 {
-                3
-            } else {
-                0
-            };
-            x += 1;
+    // Pass 1, branch-free so it vectorizes: ASCII and accented Latin
+    // letters, lead bytes of U+4000..U+9FFF, lead bytes that may be hangul.
+    let (mut latin, mut han, mut maybe_hangul) = (0usize, 0usize, 0usize);
+    for chunk in b.chunks(255) {
+        let (mut l, mut h, mut g) = (0u8, 0u8, 0u8);
+        for &x in chunk {
+            l += u8::from((x | 0x20).wrapping_sub(b'a') < 26) + u8::from(x.wrapping_sub(0xC3) < 7);
+            h += u8::from(x.wrapping_sub(0xE4) < 6);
+            g += u8::from(x.wrapping_sub(0xEA) < 4);
         }
-        t
-    };
-    let mut counts = [0usize; 4];
-    let (mut kana, mut hangul) = (0usize, 0usize);
-    for (i, &x) in b.iter().enumerate() {
-        let c = CLASS[x as usize];
-        counts[c as usize] += 1;
-        if c == 3 {
-            let b1 = u32::from(b.get(i + 1).copied().unwrap_or(0));
-            match x {
-                0xE3 => match b1 {
-                    0x81..=0x83 => kana += 1,      // U+3040..U+30FF
-                    0x90..=0xBF => counts[2] += 1, // U+3400..U+3FFF
-                    _ => {}                        // CJK punctuation
-                },
-                0xEA..=0xED => {
-                    // hangul syllables U+AC00..U+D7AF: bits 15..6 of the code point
-                    let hi = ((u32::from(x) & 0x0F) << 6) | (b1 & 0x3F);
-                    hangul += usize::from((0x2B0..=0x35E).contains(&hi));
-                }
-                0xEF => counts[2] += usize::from((0xA4..=0xAB).contains(&b1)), // U+F900..U+FAFF
-                _ => counts[2] += usize::from((0xA0..=0xB1).contains(&b1)),    // U+20000..U+3134F
+        latin += usize::from(l);
+        han += usize::from(h);
+        maybe_hangul += usize::from(g);
+    }
+    // Pass 2 at the few lead bytes that need their next byte.
+    let mut kana = 0usize;
+    for i in memchr::memchr3_iter(0xE3, 0xEF, 0xF0, b) {
+        let b1 = b.get(i + 1).copied().unwrap_or(0);
+        match b[i] {
+            0xE3 => match b1 {
+                0x81..=0x83 => kana += 1, // U+3040..U+30FF
+                0x90..=0xBF => han += 1,  // U+3400..U+3FFF
+                _ => {}                   // CJK punctuation
+            },
+            0xEF => han += usize::from((0xA4..=0xAB).contains(&b1)), // U+F900..U+FAFF
+            _ => han += usize::from((0xA0..=0xB1).contains(&b1)),    // U+20000..U+3134F
+        }
+    }
+    let mut hangul = 0usize;
+    if maybe_hangul > 0 {
+        for (i, &x) in b.iter().enumerate() {
+            if (0xEA..=0xED).contains(&x) {
+                // U+AC00..U+D7AF: bits 15..6 of the code point
+                let hi = ((u32::from(x) & 0x0F) << 6)
+                    | (u32::from(b.get(i + 1).copied().unwrap_or(0)) & 0x3F);
+                hangul += usize::from((0x2B0..=0x35E).contains(&hi));
             }
         }
     }
-    let (latin, han) = (counts[1], counts[2]);
     if kana > 0 && kana * 4 >= han {
         return "ja";
     }

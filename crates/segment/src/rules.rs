@@ -188,28 +188,44 @@ pub(crate) fn absorb_refs(b: &[u8], i: usize) -> usize {
 
 /// `《摔跤吧！爸爸》`: a `！` inside a title does not end the sentence.
 pub(crate) fn inside_book_title(text: &str, after: usize) -> bool {
+    // 《 E3 80 8A, 》 E3 80 8B, 。 E3 80 82
     let b = text.as_bytes();
-    let close = "》".as_bytes();
-    let open = "《".as_bytes();
-    let lim = (after + 90).min(b.len());
-    let win = &b[after..lim];
-    let Some(cpos) = memchr::memmem::find(win, close) else {
-        return false;
+    let cjk_at = |i: usize| -> u8 {
+        if b.get(i + 1) == Some(&0x80) {
+            b.get(i + 2).copied().unwrap_or(0)
+        } else {
+            0
+        }
     };
-    let pre = &win[..cpos];
-    if memchr::memmem::find(pre, open).is_some()
-        || memchr::memmem::find(pre, "。".as_bytes()).is_some()
-        || memchr::memchr(b'\n', pre).is_some()
-    {
+    // An open 《 shortly before...
+    let from = after.saturating_sub(120);
+    let mut open = false;
+    for i in memchr::memrchr_iter(0xE3, &b[from..after]) {
+        match cjk_at(from + i) {
+            0x8A => {
+                open = true;
+                break;
+            }
+            0x8B => break,
+            _ => {}
+        }
+    }
+    if !open {
         return false;
     }
-    let from = after.saturating_sub(120);
-    let from = crate::floor_boundary(text, from);
-    let back = &b[from..after];
-    match memchr::memmem::rfind(back, open) {
-        Some(o) => memchr::memmem::find(&back[o..], close).is_none(),
-        None => false,
+    // ...and its 》 shortly after, before any 。 or line break.
+    let lim = (after + 90).min(b.len());
+    for i in memchr::memchr2_iter(0xE3, b'\n', &b[after..lim]) {
+        if b[after + i] == b'\n' {
+            return false;
+        }
+        match cjk_at(after + i) {
+            0x8B => return true,
+            0x8A | 0x82 => return false,
+            _ => {}
+        }
     }
+    false
 }
 
 pub(crate) fn is_lower_latin(c: char) -> bool {
@@ -382,6 +398,11 @@ pub(crate) fn classify(w: &[u8]) -> Abbr {
     let mut buf = [0u8; 12];
     for (d, s) in buf.iter_mut().zip(w) {
         *d = s.to_ascii_lowercase();
+    }
+    // The longest listed abbreviation has six bytes; longer words only
+    // matter when dotted (`B.C.E`, `M.B.A`).
+    if w.len() > 6 && !w.contains(&b'.') {
+        return Abbr::None;
     }
     let lc = &buf[..w.len()];
     let Ok(lcs) = std::str::from_utf8(lc) else {
@@ -720,6 +741,9 @@ fn roman_string(mut n: u32) -> String {
 /// there (`1. The first item 2. The second item`).
 pub(crate) fn next_list_item(text: &str, s: usize) -> Option<usize> {
     let b = text.as_bytes();
+    if !(b[s].is_ascii_alphanumeric() || matches!(b[s], b'*' | b'-' | 0xE2 | 0xC2)) {
+        return None;
+    }
     let mut i = s;
     // bullet prefix, kept as written so the next item must repeat it
     let c = char_at(text, i);
