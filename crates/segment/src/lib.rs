@@ -375,6 +375,9 @@ impl<'a> Scan<'a> {
             let marker = starts_with_marker(next_line);
             if b[j].is_ascii_lowercase() && !marker && !prev_term {
                 false
+            } else if !prev_term && opens_with_continuation(text_from(self.text, j)) {
+                // `…揭榜\n。`: no sentence opens with `。` or `，`.
+                false
             } else if blank {
                 true
             } else if self.hard {
@@ -721,6 +724,14 @@ fn skip_ws_count(text: &str, mut i: usize) -> (usize, usize, bool) {
         }
     }
     (i, nls, blank)
+}
+
+fn text_from(text: &str, i: usize) -> &str {
+    text.get(i..).unwrap_or("")
+}
+
+fn opens_with_continuation(t: &str) -> bool {
+    t.starts_with(['。', '，', '、', '；', '：', '！', '？', '）', '》', '」', '』', '”'])
 }
 
 fn trim_end_bytes(b: &[u8]) -> &[u8] {

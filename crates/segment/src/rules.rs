@@ -179,11 +179,28 @@ pub(crate) fn absorb_refs(b: &[u8], i: usize) -> usize {
         if digit && b.get(t) == Some(&b']') {
             end = t + 1;
             q = end;
+        } else if let Some(e) = audience_note(b, r) {
+            end = e;
+            q = end;
         } else {
             break;
         }
     }
     end
+}
+
+/// `[Applause]`, `[Laughter.]`: a short bracketed note after a sentence
+/// belongs to it rather than to the next one.
+fn audience_note(b: &[u8], r: usize) -> Option<usize> {
+    if !b.get(r + 1)?.is_ascii_uppercase() {
+        return None;
+    }
+    let lim = (r + 24).min(b.len());
+    let close = r + 1 + memchr::memchr(b']', &b[r + 1..lim])?;
+    b[r + 1..close]
+        .iter()
+        .all(|x| x.is_ascii_alphabetic() || matches!(x, b' ' | b'.' | b'!'))
+        .then_some(close + 1)
 }
 
 /// `《摔跤吧！爸爸》`: a `！` inside a title does not end the sentence.
