@@ -22,7 +22,12 @@ const K: usize = 20;
 /// One window in `ANCHOR_EVERY` becomes an anchor.
 const ANCHOR_EVERY: u64 = 4;
 /// Share of a unit's chars that must already be present for it to go.
-const COVERAGE: f64 = 0.8;
+const COVERAGE: f64 = 0.9;
+/// Below this many chars only exact repeats go: formulaic sentences ("The
+/// Minister for X will provide more details at the Committee of Supply.")
+/// are made of phrases that recur, and the glued blocks this rule is for
+/// are long.
+const CONTAINER_MIN: usize = 200;
 const BASE: u64 = 0x100_0000_01B3;
 
 #[derive(Debug, Clone, Copy)]
@@ -59,7 +64,11 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
         .into_iter()
         .map(|mut u| {
             chars.clear();
-            chars.extend(text[u.start..u.end].chars().filter(|&c| c != ' '));
+            chars.extend(
+                text[u.start..u.end]
+                    .chars()
+                    .filter(|&c| !matches!(c, ' ' | '\n' | '#' | '*')),
+            );
             u.nchars = chars.len();
             let mut whole: u64 = 0xcbf2_9ce4_8422_2325;
             for &c in &chars {
@@ -80,7 +89,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
                     }
                     if i + 1 >= K {
                         let m = mix(h);
-                        if m % ANCHOR_EVERY == 0 {
+                        if m.is_multiple_of(ANCHOR_EVERY) {
                             anchors.push(((i + 1 - K) as u32, m));
                         }
                     }
@@ -103,7 +112,10 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
         }
         if u.nchars >= min_chars {
             let exact = first_whole.contains_key(&u.whole);
-            if exact || covered(&anchors[u.anchors.0..u.anchors.1], &seen_anchor, u.nchars) {
+            if exact
+                || (u.nchars >= CONTAINER_MIN
+                    && covered(&anchors[u.anchors.0..u.anchors.1], &seen_anchor, u.nchars))
+            {
                 drop[i] = true;
                 continue;
             }
@@ -196,9 +208,6 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
 }
 
 fn split_units(text: &str, soft: &[usize]) -> Vec<Unit> {
-    let mut units = Vec::new();
-    let mut soft = soft.iter().peekable();
-    let mut line_start = 0;
     let blank = Unit {
         start: 0,
         end: 0,
@@ -207,34 +216,79 @@ fn split_units(text: &str, soft: &[usize]) -> Vec<Unit> {
         whole: 0,
         anchors: (0, 0),
     };
-    for line_end in memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len())) {
-        let mut s = line_start;
-        let mut first = true;
-        while let Some(&&p) = soft.peek() {
-            if p >= line_end {
-                break;
-            }
-            soft.next();
-            if p > s {
-                units.push(Unit {
-                    start: s,
-                    end: p,
-                    line_start: first,
-                    ..blank
-                });
-                first = false;
-            }
-            s = p + 1;
+    let mut lines: Vec<(usize, usize)> = Vec::new();
+    let mut s = 0;
+    for e in memchr::memchr_iter(b'\n', text.as_bytes()).chain(std::iter::once(text.len())) {
+        lines.push((s, e));
+        s = e + 1;
+    }
+    let mut units = Vec::new();
+    let mut soft = soft.iter().peekable();
+    let mut li = 0;
+    while li < lines.len() {
+        // A block of hard-wrapped lines (FOMC) or of lines broken at links
+        // (Wikisource) is one paragraph: its lines are no units of their own.
+        let mut lj = li;
+        while lj < lines.len() && lines[lj].1 > lines[lj].0 {
+            lj += 1;
         }
-        units.push(Unit {
-            start: s,
-            end: line_end,
-            line_start: first,
-            ..blank
-        });
-        line_start = line_end + 1;
+        let block = &lines[li..lj];
+        let (bs, be) = (
+            block.first().map_or(0, |l| l.0),
+            block.last().map_or(0, |l| l.1),
+        );
+        if block.len() >= 2 && wrapped(text, block) && soft.peek().is_none_or(|&&p| p >= be) {
+            units.push(Unit {
+                start: bs,
+                end: be,
+                ..blank
+            });
+            li = lj;
+            continue;
+        }
+        for &(line_start, line_end) in &lines[li..lj.max(li + 1)] {
+            let mut s = line_start;
+            let mut first = true;
+            while let Some(&&p) = soft.peek() {
+                if p >= line_end {
+                    break;
+                }
+                soft.next();
+                if p > s {
+                    units.push(Unit {
+                        start: s,
+                        end: p,
+                        line_start: first,
+                        ..blank
+                    });
+                    first = false;
+                }
+                s = p + 1;
+            }
+            units.push(Unit {
+                start: s,
+                end: line_end,
+                line_start: first,
+                ..blank
+            });
+        }
+        li = lj.max(li + 1);
     }
     units
+}
+
+/// Most lines of the block (but the last) stop mid-sentence.
+fn wrapped(text: &str, block: &[(usize, usize)]) -> bool {
+    let open = block[..block.len() - 1]
+        .iter()
+        .filter(|&&(s, e)| {
+            !text[s..e].ends_with([
+                '。', '！', '？', '；', '：', '.', '!', '?', ';', ':', '”', '"', '）', ')', '」',
+                '』', '…',
+            ])
+        })
+        .count();
+    open * 2 > block.len() - 1
 }
 
 fn covered(anchors: &[(u32, u64)], seen: &HashSet<u64>, nchars: usize) -> bool {
