@@ -1,28 +1,35 @@
 //! Passages repeated inside one document.
 //!
-//! Units are lines, and inside a line the paragraphs that a TAB or an
-//! ideographic indent marks (see `chars::CharOut::soft`). Scraped pages
-//! repeat text in two shapes: the same paragraph again (Singapore 2007,
-//! hprc 1959), and one long block that glues together paragraphs that also
-//! stand alone (Singapore 2004: the whole speech on one line, then every
-//! paragraph again; Sichuan: the whole report as a last line). Both are
-//! caught the same way: a unit is dropped when most of its text is already
-//! present in shorter or earlier kept units. Units are visited shortest
-//! first, so the finest-grained copy (separate paragraphs, which the
-//! segmenter handles best) is the one that survives.
+//! Units are paragraphs: lines; blocks of hard-wrapped lines (FOMC, the
+//! link-broken lines of Wikisource); and inside a line the paragraphs that a
+//! TAB or an ideographic indent marks (see `chars::CharOut::soft`: hprc
+//! documents have no newlines). Scraped pages repeat text in two shapes:
+//! the same paragraph again (Singapore 2007, hprc 1959), and one long block
+//! that glues together paragraphs that also stand alone (Singapore 2004: the
+//! whole speech on one line, then parts of it, then every paragraph).
 //!
-//! "Present" is measured with content-defined anchors: every window of `K`
-//! non-space chars whose hash falls in 1/`M` of the hash space is indexed,
-//! so the same text yields the same anchors at any offset; a unit's coverage
-//! is the share of its chars lying inside an anchor window already indexed.
+//! Units are visited shortest first, so the finest-grained copy (separate
+//! paragraphs, which the segmenter handles best) is the one that survives.
+//! A unit of `min_chars` or more whose text equals a kept unit's goes. A
+//! unit of `CONTAINER_MIN` or more of which at least half is found in kept
+//! text is a glued block: the stretches found elsewhere go, the rest stays
+//! as paragraphs of its own. Stretches are found through content-defined
+//! anchors (windows of `K` chars whose hash falls in 1/`ANCHOR_EVERY` of
+//! the hash space, so the same text has the same anchors at any offset) and
+//! then extended char by char, so a hash collision cannot remove text.
+//! Spaces and markdown marks (`#`, `*`) are ignored when comparing, so
+//! `## Heading` and `Heading` are one paragraph.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 
 const K: usize = 20;
 /// One window in `ANCHOR_EVERY` becomes an anchor.
 const ANCHOR_EVERY: u64 = 4;
-/// Share of a unit's chars that must already be present for it to go.
-const COVERAGE: f64 = 0.9;
+/// Share of a long unit that must be found elsewhere for it to count as a
+/// glued block; then only the parts not found elsewhere stay.
+const CONTAINER_COVERAGE: f64 = 0.5;
+/// Parts of a glued block shorter than this are glue, not text.
+const MIN_PART: usize = 8;
 /// Below this many chars only exact repeats go: formulaic sentences ("The
 /// Minister for X will provide more details at the Committee of Supply.")
 /// are made of phrases that recur, and the glued blocks this rule is for
@@ -36,9 +43,33 @@ struct Unit {
     end: usize,
     /// First unit of its line.
     line_start: bool,
-    nchars: usize,
+    /// Range of the unit's chars in `Norm::chars`.
+    n0: usize,
+    n1: usize,
     whole: u64,
     anchors: (usize, usize),
+}
+
+impl Unit {
+    fn nchars(&self) -> usize {
+        self.n1 - self.n0
+    }
+}
+
+/// The text of all units without spaces and markdown marks, with the byte
+/// offset of every char, so that a match found on normalized text maps back
+/// to a slice of the document.
+struct Norm {
+    chars: Vec<char>,
+    at: Vec<u32>,
+}
+
+fn hash_chars(chars: &[char]) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for &c in chars {
+        h = (h ^ c as u64).wrapping_mul(BASE);
+    }
+    mix(h)
 }
 
 fn mix(h: u64) -> u64 {
@@ -46,10 +77,18 @@ fn mix(h: u64) -> u64 {
     h ^ (h >> 29)
 }
 
-/// Returns the byte ranges to keep and the number of chars dropped, or
+enum Fate {
+    Keep,
+    Drop,
+    /// A glued block: only these normalized ranges (not found elsewhere)
+    /// stay.
+    Parts(Vec<(usize, usize)>),
+}
+
+/// The document with repeats removed and the number of chars dropped, or
 /// `None` when nothing repeats.
 pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(String, u32)> {
-    let units = split_units(text, soft);
+    let mut units = split_units(text, soft);
     // Cheap exit: fewer than two long units cannot repeat.
     let long_units = units
         .iter()
@@ -58,87 +97,107 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     if long_units < 2 {
         return None;
     }
-    let mut chars: Vec<char> = Vec::new();
+    let mut norm = Norm {
+        chars: Vec::with_capacity(text.len() / 2),
+        at: Vec::with_capacity(text.len() / 2),
+    };
     let mut anchors: Vec<(u32, u64)> = Vec::new();
-    let units: Vec<Unit> = units
-        .into_iter()
-        .map(|mut u| {
-            chars.clear();
-            chars.extend(
-                text[u.start..u.end]
-                    .chars()
-                    .filter(|&c| !matches!(c, ' ' | '\n' | '#' | '*')),
-            );
-            u.nchars = chars.len();
-            let mut whole: u64 = 0xcbf2_9ce4_8422_2325;
-            for &c in &chars {
-                whole = (whole ^ c as u64).wrapping_mul(BASE);
+    let mut pow: u64 = 1;
+    for _ in 0..K {
+        pow = pow.wrapping_mul(BASE);
+    }
+    for u in units.iter_mut() {
+        u.n0 = norm.chars.len();
+        for (b, c) in text[u.start..u.end].char_indices() {
+            if !matches!(c, ' ' | '\n' | '#' | '*') {
+                norm.chars.push(c);
+                norm.at.push((u.start + b) as u32);
             }
-            u.whole = mix(whole);
-            let a0 = anchors.len();
-            if chars.len() >= K {
-                let mut pow: u64 = 1;
-                for _ in 0..K {
-                    pow = pow.wrapping_mul(BASE);
-                }
-                let mut h: u64 = 0;
-                for (i, &c) in chars.iter().enumerate() {
-                    h = h.wrapping_mul(BASE).wrapping_add(c as u64 + 1);
-                    if i >= K {
-                        h = h.wrapping_sub(pow.wrapping_mul(chars[i - K] as u64 + 1));
-                    }
-                    if i + 1 >= K {
-                        let m = mix(h);
-                        if m.is_multiple_of(ANCHOR_EVERY) {
-                            anchors.push(((i + 1 - K) as u32, m));
-                        }
-                    }
+        }
+        u.n1 = norm.chars.len();
+        let chars = &norm.chars[u.n0..u.n1];
+        u.whole = hash_chars(chars);
+        let a0 = anchors.len();
+        let mut h: u64 = 0;
+        for (i, &c) in chars.iter().enumerate() {
+            h = h.wrapping_mul(BASE).wrapping_add(c as u64 + 1);
+            if i >= K {
+                h = h.wrapping_sub(pow.wrapping_mul(chars[i - K] as u64 + 1));
+            }
+            if i + 1 >= K {
+                let m = mix(h);
+                if m.is_multiple_of(ANCHOR_EVERY) {
+                    anchors.push(((u.n0 + i + 1 - K) as u32, m));
                 }
             }
-            u.anchors = (a0, anchors.len());
-            u
-        })
-        .collect();
+        }
+        u.anchors = (a0, anchors.len());
+    }
 
     let mut order: Vec<usize> = (0..units.len()).collect();
-    order.sort_by_key(|&i| (units[i].nchars, i));
-    let mut seen_anchor: HashSet<u64> = HashSet::with_capacity(anchors.len());
+    order.sort_by_key(|&i| (units[i].nchars(), i));
+    // Anchor hash -> (unit, normalized position) of kept text.
+    let mut index: HashMap<u64, (u32, u32)> = HashMap::with_capacity(anchors.len());
     let mut first_whole: HashMap<u64, usize> = HashMap::with_capacity(units.len());
-    let mut drop = vec![false; units.len()];
+    let mut fate: Vec<Fate> = (0..units.len()).map(|_| Fate::Keep).collect();
+    let mut any = false;
     for &i in &order {
         let u = units[i];
-        if u.nchars == 0 {
+        if u.nchars() == 0 {
             continue;
         }
-        if u.nchars >= min_chars {
-            let exact = first_whole.contains_key(&u.whole);
-            if exact
-                || (u.nchars >= CONTAINER_MIN
-                    && covered(&anchors[u.anchors.0..u.anchors.1], &seen_anchor, u.nchars))
-            {
-                drop[i] = true;
-                continue;
-            }
+        if u.nchars() >= min_chars && first_whole.contains_key(&u.whole) {
+            fate[i] = Fate::Drop;
+            any = true;
+            continue;
         }
         first_whole.entry(u.whole).or_insert(i);
-        seen_anchor.extend(anchors[u.anchors.0..u.anchors.1].iter().map(|a| a.1));
+        let mut keep = vec![(u.n0, u.n1)];
+        if u.nchars() >= CONTAINER_MIN {
+            let spans = found_spans(&u, &anchors, &index, &units, &norm);
+            let covered: usize = spans.iter().map(|s| s.1 - s.0).sum();
+            if covered as f64 >= u.nchars() as f64 * CONTAINER_COVERAGE {
+                keep = gaps(u.n0, u.n1, &spans);
+                // Crumbs too short to carry an anchor (a glued heading)
+                // would otherwise survive in every copy of the block.
+                keep.retain(|&(a, b)| {
+                    let h = hash_chars(&norm.chars[a..b]);
+                    let fresh = !first_whole.contains_key(&h);
+                    first_whole.entry(h).or_insert(i);
+                    fresh
+                });
+                any = true;
+                fate[i] = if keep.is_empty() {
+                    Fate::Drop
+                } else {
+                    Fate::Parts(keep.clone())
+                };
+            }
+        }
+        for &(pos, h) in &anchors[u.anchors.0..u.anchors.1] {
+            let pos = pos as usize;
+            if keep.iter().any(|&(a, b)| a <= pos && pos + K <= b) {
+                index.entry(h).or_insert((i as u32, pos as u32));
+            }
+        }
     }
-    if !drop.iter().any(|&d| d) {
+    if !any {
         return None;
     }
     // Short pieces (headings, `各位代表：`) inside a dropped run belong to
     // the repeat too: drop a short neighbour of a dropped unit when an
     // earlier copy of it is kept.
+    let dropped = |f: &Fate| matches!(f, Fate::Drop);
     let mut changed = true;
     while changed {
         changed = false;
         for i in 0..units.len() {
-            if !drop[i] {
+            if !dropped(&fate[i]) {
                 continue;
             }
             for dir in [-1isize, 1] {
                 let mut j = i as isize + dir;
-                while j >= 0 && (j as usize) < units.len() && units[j as usize].nchars == 0 {
+                while j >= 0 && (j as usize) < units.len() && units[j as usize].nchars() == 0 {
                     j += dir;
                 }
                 if j < 0 || j as usize >= units.len() {
@@ -146,27 +205,100 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
                 }
                 let j = j as usize;
                 let v = units[j];
-                if drop[j] || v.nchars >= min_chars {
+                if !matches!(fate[j], Fate::Keep) || v.nchars() >= min_chars {
                     continue;
                 }
                 if first_whole
                     .get(&v.whole)
-                    .is_some_and(|&f| f < j && !drop[f])
+                    .is_some_and(|&f| f < j && matches!(fate[f], Fate::Keep))
                 {
-                    drop[j] = true;
+                    fate[j] = Fate::Drop;
                     changed = true;
                 }
             }
         }
     }
+    Some(assemble(text, &units, &fate, &norm))
+}
+
+/// Stretches of `u` that also occur in kept text, each extended char by
+/// char from an anchor hit (so hash collisions cannot cut text), merged.
+fn found_spans(
+    u: &Unit,
+    anchors: &[(u32, u64)],
+    index: &HashMap<u64, (u32, u32)>,
+    units: &[Unit],
+    norm: &Norm,
+) -> Vec<(usize, usize)> {
+    let c = &norm.chars;
+    let mut spans: Vec<(usize, usize)> = Vec::new();
+    let mut reach = u.n0;
+    for &(pos, h) in &anchors[u.anchors.0..u.anchors.1] {
+        let pos = pos as usize;
+        if pos + K <= reach {
+            continue;
+        }
+        let Some(&(su, sp)) = index.get(&h) else {
+            continue;
+        };
+        let src = units[su as usize];
+        let sp = sp as usize;
+        if c[pos..pos + K] != c[sp..sp + K] {
+            continue;
+        }
+        let (mut a, mut sa) = (pos, sp);
+        while a > u.n0 && sa > src.n0 && c[a - 1] == c[sa - 1] {
+            a -= 1;
+            sa -= 1;
+        }
+        let (mut b, mut sb) = (pos + K, sp + K);
+        while b < u.n1 && sb < src.n1 && c[b] == c[sb] {
+            b += 1;
+            sb += 1;
+        }
+        match spans.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => spans.push((a, b)),
+        }
+        reach = b;
+    }
+    spans
+}
+
+/// What is left of `n0..n1` outside `spans`, without the glue crumbs
+/// (a stray `.` or `:` between two repeats).
+fn gaps(n0: usize, n1: usize, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut at = n0;
+    for &(a, b) in spans.iter().chain(std::iter::once(&(n1, n1))) {
+        if a > at && a - at >= MIN_PART {
+            out.push((at, a));
+        }
+        at = at.max(b);
+    }
+    out
+}
+
+fn assemble(text: &str, units: &[Unit], fate: &[Fate], norm: &Norm) -> (String, u32) {
     let mut out = String::with_capacity(text.len());
-    let mut removed = 0u32;
     let mut line_has = false;
     let mut blank_run = 0u32;
     let mut started = false;
     // A line emptied by dropping is no blank line: it must not turn a line
     // break into a paragraph break.
     let mut line_dropped = false;
+    let push = |out: &mut String, s: &str, line_has: &mut bool, blank_run: &mut u32| {
+        if !*line_has && *blank_run > 0 && !out.is_empty() && !out.ends_with("\n\n") {
+            // One blank line marks a paragraph; more are noise.
+            out.push('\n');
+        }
+        *blank_run = 0;
+        if *line_has {
+            out.push(' ');
+        }
+        out.push_str(s);
+        *line_has = true;
+    };
     for (i, u) in units.iter().enumerate() {
         if u.line_start && i > 0 {
             if line_has {
@@ -178,33 +310,47 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
             line_has = false;
             line_dropped = false;
         }
-        let s = &text[u.start..u.end];
-        if drop[i] {
-            removed += s.chars().count() as u32;
-            line_dropped = true;
-            continue;
-        }
-        if s.is_empty() {
-            continue;
-        }
-        if !line_has && blank_run > 0 && started {
-            // One blank line marks a paragraph; more are noise.
-            if !out.ends_with("\n\n") {
-                out.push('\n');
+        match &fate[i] {
+            Fate::Drop => line_dropped = true,
+            Fate::Keep => {
+                let s = &text[u.start..u.end];
+                if !s.is_empty() {
+                    push(&mut out, s, &mut line_has, &mut blank_run);
+                    started = true;
+                }
+            }
+            Fate::Parts(parts) => {
+                line_dropped = true;
+                for (k, &(a, b)) in parts.iter().enumerate() {
+                    let start = norm.at[a] as usize;
+                    let last = norm.at[b - 1] as usize;
+                    let end = last + text[last..].chars().next().map_or(0, char::len_utf8);
+                    if k > 0 || line_has {
+                        // The parts were glued to text that is gone; each is
+                        // a paragraph of its own.
+                        out.push('\n');
+                        line_has = false;
+                    }
+                    push(
+                        &mut out,
+                        text[start..end].trim(),
+                        &mut line_has,
+                        &mut blank_run,
+                    );
+                    started = true;
+                }
             }
         }
-        blank_run = 0;
-        if line_has {
-            out.push(' ');
-        }
-        out.push_str(s);
-        line_has = true;
-        started = true;
     }
     while out.ends_with('\n') {
         out.pop();
     }
-    Some((out, removed))
+    let removed = count(text).saturating_sub(count(&out));
+    (out, removed as u32)
+}
+
+fn count(s: &str) -> usize {
+    s.chars().count()
 }
 
 fn split_units(text: &str, soft: &[usize]) -> Vec<Unit> {
@@ -212,7 +358,8 @@ fn split_units(text: &str, soft: &[usize]) -> Vec<Unit> {
         start: 0,
         end: 0,
         line_start: true,
-        nchars: 0,
+        n0: 0,
+        n1: 0,
         whole: 0,
         anchors: (0, 0),
     };
@@ -289,22 +436,4 @@ fn wrapped(text: &str, block: &[(usize, usize)]) -> bool {
         })
         .count();
     open * 2 > block.len() - 1
-}
-
-fn covered(anchors: &[(u32, u64)], seen: &HashSet<u64>, nchars: usize) -> bool {
-    let need = (nchars as f64 * COVERAGE).ceil() as usize;
-    let mut total = 0usize;
-    let mut reach = 0usize;
-    for &(pos, h) in anchors {
-        if !seen.contains(&h) {
-            continue;
-        }
-        let (a, b) = (pos as usize, pos as usize + K);
-        let a = a.max(reach);
-        if b > a {
-            total += b - a;
-            reach = b;
-        }
-    }
-    total >= need
 }
