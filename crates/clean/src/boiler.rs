@@ -141,12 +141,13 @@ impl Boiler {
         let end = lines
             .iter()
             .take(HEAD_MAX_LINES)
-            .position(|l| l.chars().count() >= HEAD_END_CHARS)
+            .position(|l| l.chars().count() >= HEAD_END_CHARS || l.ends_with('。'))
             .unwrap_or(lines.len().min(HEAD_MAX_LINES));
         let mut after_gt = false;
         let mut crumb_item: Option<&str> = None;
         let mut after_label = false;
         let mut seen: Vec<&str> = Vec::new();
+        let mut chrome = false;
         for i in 0..end {
             let l = lines[i];
             if l.is_empty() {
@@ -157,6 +158,7 @@ impl Boiler {
             if l == ">" || l == ">>" || l == "›" || l == "»" {
                 drop[i] = true;
                 after_gt = true;
+                chrome = true;
                 continue;
             }
             if let Some(c) = self.crumb.captures(l) {
@@ -190,10 +192,13 @@ impl Boiler {
             }
             if self.chrome.is_match(l) || self.head.is_match(l) {
                 drop[i] = true;
+                chrome = true;
                 continue;
             }
-            // The page title and date line again after the breadcrumb.
-            if seen.contains(&l) {
+            // The page title and date line again after the breadcrumb; only
+            // on a page with chrome, as short lines such as Wikisource's
+            // link fragments (`政府工作报告`) repeat legitimately.
+            if chrome && l.chars().count() >= 8 && seen.contains(&l) {
                 drop[i] = true;
                 continue;
             }

@@ -95,6 +95,8 @@ struct Writer {
     /// an artifact of ASCII typing.
     drop_next_space: bool,
     collapse: bool,
+    /// Whether the last `(` on this line became `（`.
+    open_wide: Option<bool>,
 }
 
 impl Writer {
@@ -130,6 +132,7 @@ impl Writer {
     }
 
     fn newline(&mut self) {
+        self.open_wide = None;
         if self.collapse {
             self.newlines += 1;
             self.pending_space = false;
@@ -225,19 +228,31 @@ const BREAK_TAGS: &[&str] = &[
     "section",
     "article",
 ];
+/// Tags inside a run of text: they separate nothing (`<b>重要</b>的`).
 const INLINE_TAGS: &[&str] = &[
-    "span", "a", "b", "i", "u", "s", "em", "strong", "font", "img", "td", "th", "tbody", "thead",
-    "sup", "sub", "center", "small", "big", "html", "body", "head", "meta", "title", "style",
-    "script", "label", "input", "form", "iframe", "nobr", "wbr", "o:p", "st1",
+    "span", "a", "b", "i", "u", "s", "em", "strong", "font", "sup", "sub", "small", "big", "nobr",
+    "wbr", "o:p", "st1",
+];
+/// Tags between pieces of text: a space.
+const SPACE_TAGS: &[&str] = &[
+    "img", "td", "th", "tbody", "thead", "center", "html", "body", "head", "meta", "title",
+    "style", "script", "label", "input", "form", "iframe",
 ];
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Tag {
+    Break,
+    Space,
+    Silent,
+}
+
 /// A leftover HTML tag or comment at the start of `s`: its byte length and
-/// whether it breaks a line. Only known tag names count, so `a<b` or `<5%`
+/// what it stands for. Only known tag names count, so `a<b` or `<5%`
 /// survive.
-pub(crate) fn parse_tag(s: &str) -> Option<(usize, bool)> {
+pub(crate) fn parse_tag(s: &str) -> Option<(usize, Tag)> {
     if let Some(rest) = s.strip_prefix("<!--") {
         let end = rest.find("-->")?;
-        return Some((4 + end + 3, false));
+        return Some((4 + end + 3, Tag::Silent));
     }
     let b = s.as_bytes();
     let mut i = 1;
@@ -252,19 +267,24 @@ pub(crate) fn parse_tag(s: &str) -> Option<(usize, bool)> {
         return None;
     }
     let name = s[name_start..i].to_ascii_lowercase();
-    let is_break = BREAK_TAGS.contains(&name.as_str());
-    if !is_break && !INLINE_TAGS.contains(&name.as_str()) {
+    let kind = if BREAK_TAGS.contains(&name.as_str()) {
+        Tag::Break
+    } else if SPACE_TAGS.contains(&name.as_str()) {
+        Tag::Space
+    } else if INLINE_TAGS.contains(&name.as_str()) {
+        Tag::Silent
+    } else {
         return None;
-    }
+    };
     match b.get(i) {
-        Some(b'>') => return Some((i + 1, is_break)),
+        Some(b'>') => return Some((i + 1, kind)),
         Some(b'/' | b' ' | b'\t') => {}
         _ => return None,
     }
     let tail = &b[i..b.len().min(i + 512)];
     for (k, &x) in tail.iter().enumerate() {
         match x {
-            b'>' => return Some((i + k + 1, is_break)),
+            b'>' => return Some((i + k + 1, kind)),
             b'<' | b'\n' => return None,
             _ => {}
         }
@@ -290,6 +310,7 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
         last: None,
         drop_next_space: false,
         collapse: o.whitespace,
+        open_wide: None,
     };
     let b = raw.as_bytes();
     let mut i = 0;
@@ -350,13 +371,12 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
                 }
             }
             '<' if o.html => {
-                if let Some((len, is_break)) = parse_tag(&raw[i..]) {
-                    stats.markup += len as u32 - is_break as u32;
-                    if is_break {
-                        w.newline();
-                    } else {
-                        // An inline tag between words separates them.
-                        w.space(false);
+                if let Some((len, kind)) = parse_tag(&raw[i..]) {
+                    stats.markup += len as u32 - (kind == Tag::Break) as u32;
+                    match kind {
+                        Tag::Break => w.newline(),
+                        Tag::Space => w.space(false),
+                        Tag::Silent => {}
                     }
                     i += len;
                 } else {
@@ -395,6 +415,7 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
         stats.invisible += 1;
         return;
     }
+    let orig = c;
     let mut c = c;
     if o.fold_width {
         let f = fold_width(c);
@@ -410,22 +431,36 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
             c = '.';
         }
     }
+    let mut drop_space_after = false;
     if o.cjk_punct {
-        let prev = w.last;
-        if let Some(z) = cjk_punct(c, prev, || peek_past_spaces(raw, next)) {
-            stats.folded += 1;
-            if !z.is_ascii() {
-                w.pending_space = false;
-                w.drop_next_space = true;
+        let z = cjk_punct(c, w.last, || peek_past_spaces(raw, next));
+        let mut f = z.unwrap_or(c);
+        match c {
+            '(' | '（' => w.open_wide = Some(f == '（'),
+            // Pairs match: `（1）` or `(1)`, never `（1)`.
+            ')' | '）' => {
+                if let Some(wide) = w.open_wide.take() {
+                    f = if wide { '）' } else { ')' };
+                }
             }
-            c = z;
+            _ => {}
+        }
+        if f != c {
+            stats.folded += 1;
+            if !f.is_ascii() {
+                // The space typed after an ASCII mark is not Chinese.
+                w.pending_space = false;
+                drop_space_after = true;
+            }
+            c = f;
         }
     }
     if o.spaced_digits && w.pending_space && w.last.is_some_and(|l| l.is_ascii_digit()) {
         let join = if c.is_ascii_digit() {
             spaced_run_is_chinese(&w.out, raw, next)
         } else {
-            is_ideograph(c) || c == '%'
+            // `1 5 ．3 ％`: the decimal point of a spaced number.
+            is_ideograph(c) || c == '%' || (c == '.' && orig == '\u{FF0E}')
         };
         if join {
             w.pending_space = false;
@@ -434,6 +469,7 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
         }
     }
     w.emit(c);
+    w.drop_next_space = drop_space_after;
 }
 
 /// The ASCII marks that Chinese text typed on an ASCII keyboard uses, and
@@ -462,15 +498,18 @@ fn cjk_punct(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
         let next_cjk = nx.is_some_and(is_cjkish);
         let ok = match c {
             '(' => prev_cjk,
+            // Pairs match: `（1）` or `(1)`, never `（1)`.
             ')' => nx.is_some_and(is_ideograph) && prev.is_some_and(|p| !p.is_ascii_digit()),
             _ => {
                 (prev_cjk
                     && (next_cjk
                         || nx.is_none()
                         || nx.is_some_and(|x| x.is_ascii_digit() || x == '“')))
-                    || (prev.is_some_and(|p| p.is_ascii_digit() || p == '%')
+                    // `增长7.2%;一般`, `“双修”,彰显`: a mark before Chinese
+                    // that does not follow an English word.
+                    || (c != '?'
                         && nx.is_some_and(is_ideograph)
-                        && c == ',')
+                        && prev.is_some_and(|p| !p.is_ascii_alphabetic()))
             }
         };
         ok.then_some(wide)
