@@ -276,15 +276,19 @@ fn boilerplate_off_keeps_everything() {
 
 #[test]
 fn bad_patterns_name_the_key() {
-    let mut c = CleanConfig::default();
-    c.extra_line_patterns = vec!["ok".into(), "(unclosed".into()];
+    let c = CleanConfig {
+        extra_line_patterns: vec!["ok".into(), "(unclosed".into()],
+        ..Default::default()
+    };
     let e = Cleaner::new(&c).err().unwrap();
     assert!(
         e.contains("extra_line_patterns[1]") && e.contains("(unclosed"),
         "{e}"
     );
-    let mut c = CleanConfig::default();
-    c.dedup_min_chars = 0;
+    let c = CleanConfig {
+        dedup_min_chars: 0,
+        ..Default::default()
+    };
     assert!(Cleaner::new(&c).err().unwrap().contains("dedup_min_chars"));
 }
 
