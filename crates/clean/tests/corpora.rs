@@ -77,10 +77,11 @@ fn check_known_cases(p: &Path, raw: &str, clean: &str, failures: &mut Vec<String
     {
         failures.push(format!("licence footer left: {name}"));
     }
-    if name.ends_with("seed/gov_reports_2024.txt") {
-        if !clean.starts_with("第一篇：2024政府工作报告摘要（精选）\n") {
-            failures.push(format!("seed teaser: {}", &clean[..120]));
-        }
+    if name.ends_with("seed/gov_reports_2024.txt")
+        && !clean.starts_with("第一篇：2024政府工作报告摘要（精选）\n")
+    {
+        let head: String = clean.chars().take(60).collect();
+        failures.push(format!("seed teaser: {head}"));
     }
 }
 
