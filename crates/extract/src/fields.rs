@@ -189,7 +189,8 @@ const CUT_ZH: &[&str] = &[
     "年均",
     "同比",
     "分别",
-    "均",
+    "均达",
+    "均为",
     "约",
     "近",
     "预期",
@@ -197,14 +198,14 @@ const CUT_ZH: &[&str] = &[
     "拟安排",
     "拟",
     "安排",
-    "要",
     "将",
     "力争",
     "争取",
     "确保",
     "计划",
     "累计",
-    "共",
+    "共有",
+    "共计",
     "全年",
     "继续",
     "不低于",
@@ -216,11 +217,10 @@ const CUT_ZH: &[&str] = &[
     "在",
     "全部",
     "通过",
-    "以",
     "已",
     "新开工",
     "建成",
-    "基本",
+    "基本建成",
     "解决",
     "惠及",
     "获",
@@ -228,8 +228,7 @@ const CUT_ZH: &[&str] = &[
     "引进",
     "搭建",
     "设立",
-    "有",
-    "居",
+    "居全",
     "首次",
     "当年",
     "其中",
@@ -241,14 +240,34 @@ const CUT_ZH: &[&str] = &[
     "我市",
     "我区",
     "我省",
-    "共计",
     "合计",
     "总计",
     "新建",
-    "建设",
     "开工",
     "落实",
     "投入使用",
+    "按",
+    "实施",
+    "抓好",
+    "做好",
+    "推进",
+    "支持",
+    "培育",
+    "打造",
+    "选择",
+    "就是",
+    "要求",
+    "力争实现",
+    "努力",
+];
+const FRAGMENTS: &[&str] = &[
+    "增加值",
+    "总产值",
+    "产值",
+    "投资",
+    "利润",
+    "收入",
+    "计划投资",
 ];
 const KEEP_ZH: &[&str] = &[
     "增加值",
@@ -323,6 +342,16 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
         if d == 4 && s.get(4) == Some(&'年') {
             s = &s[5..];
         }
+        // an ordinal batch or phase: 第一批, 第三期
+        if s.first() == Some(&'第') {
+            let k = 1 + s[1..]
+                .iter()
+                .take_while(|c| crate::numbers::is_zh_numeral(**c) || c.is_ascii_digit())
+                .count();
+            if k > 1 && k < s.len() {
+                s = &s[k + 1..];
+            }
+        }
         if match_any(s, 0, KEEP_ZH).is_none() {
             if let Some(l) = match_any(s, 0, CUT_ZH) {
                 s = &s[l..];
@@ -340,13 +369,29 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
             i += l;
             continue;
         }
-        if match_any(s, i, CUT_ZH).is_some() || s[i].is_ascii_digit() {
+        if match_any(s, i, CUT_ZH).is_some() {
             cut = i;
             break;
         }
         i += 1;
     }
     let mut p = trim_zh(&s[..cut]);
+    // examples before 等 name members of the set, not the set
+    if let Some(k) = p.iter().rposition(|&c| c == '等') {
+        if k + 1 == p.len() {
+            return None;
+        }
+        p = trim_zh(&p[k + 1..]);
+    }
+    // the base of a comparison (`是“十五”时期的`, `比上年`) names no indicator
+    for w in [
+        "时期", "期末", "期间", "同期", "上年", "去年", "年底", "年末",
+    ] {
+        let wc: Vec<char> = w.chars().collect();
+        if p.ends_with(&wc) {
+            return None;
+        }
+    }
     // a trailing year (`比重2024年`)
     let yl = p.len();
     if yl >= 5 && p[yl - 1] == '年' && p[yl - 5..yl - 1].iter().all(|c| c.is_ascii_digit()) {
@@ -680,6 +725,17 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
         if ind.is_none() {
             // an elided subject continues the clause's
             ind = prev_ind.iter().rev().flatten().next().cloned();
+        } else if let Some(frag) = ind.as_deref().filter(|i| FRAGMENTS.contains(i)) {
+            // `农林牧渔业总产值…、增加值…`: the owner named before carries over
+            let owner = prev_ind.iter().rev().flatten().find_map(|p| {
+                FRAGMENTS
+                    .iter()
+                    .filter_map(|f| p.find(f).filter(|&k| k > 0).map(|k| p[..k].to_string()))
+                    .next()
+            });
+            if let Some(o) = owner {
+                ind = Some(format!("{o}{frag}"));
+            }
         }
         consumed = used.max(c.end);
         prev_ind.push(ind.clone());
@@ -721,6 +777,13 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             )
         {
             out[k].comparator = out[k + 1].comparator;
+        }
+    }
+    // the first number of a range shares its partner's indicator
+    for k in (0..out.len().saturating_sub(1)).rev() {
+        if out[k].indicator.is_none() && (lefts[k + 1] as u32).saturating_sub(out[k].char_end) <= 2
+        {
+            out[k].indicator = out[k + 1].indicator.clone();
         }
     }
     split_respectively(chars, &cands, &lefts, out)

@@ -148,8 +148,8 @@ mod tests {
         l.insert("cut", 3);
         let s: Vec<char> = "3个百分点 cuts cut".chars().collect();
         assert_eq!(l.longest_at(&s, 1), Some((4, &2)));
-        assert_eq!(l.longest_at(&s, 7), None);
-        assert_eq!(l.longest_at(&s, 12), Some((3, &3)));
+        assert_eq!(l.longest_at(&s, 6), None);
+        assert_eq!(l.longest_at(&s, 11), Some((3, &3)));
         assert_eq!(l.longest_ending_at(&s, 5), Some((4, &2)));
     }
 }

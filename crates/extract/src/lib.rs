@@ -151,11 +151,8 @@ impl Extractor {
     fn decide(&self, chars: &[char], section: Section) -> Option<Modality> {
         let (strong, weak, actual) = self.modal_cues(chars);
         match section {
-            Section::Review => Some(if strong && !actual {
-                Modality::Target
-            } else {
-                Modality::Actual
-            }),
+            // goal words in a review restate goals that were met
+            Section::Review => Some(Modality::Actual),
             Section::Plan => Some(if actual && !strong && !weak {
                 Modality::Actual
             } else {

@@ -32,6 +32,8 @@ pub struct ZhNumber {
     pub bare_magnitude: bool,
     /// Largest magnitude word in the run and its factor (`亿`, 1e8).
     pub magnitude: Option<(&'static str, f64)>,
+    /// A digit character (一, 两 …) occurs: `千家` has none.
+    pub has_digit: bool,
     /// Digits only, no 十百千万亿: `一九五七` (a year) or a code.
     pub positional: bool,
 }
@@ -132,6 +134,7 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
         total,
         vague_plus,
         bare_magnitude: !saw_digit && !saw_unit,
+        has_digit: saw_digit,
         magnitude,
         positional: saw_digit && !saw_unit && !has_wan && !has_yi,
     })

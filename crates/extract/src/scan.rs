@@ -2,9 +2,9 @@
 //! and the rules that say a number is not a metric.
 
 use crate::fields;
-use crate::numbers::{is_zh_numeral, parse_arabic, parse_en, parse_zh, round3, word_at, EnNumber};
+use crate::numbers::{is_zh_numeral, parse_arabic, parse_en, parse_zh, word_at, EnNumber};
 use crate::vocab::{Compiled, Cue};
-use quarry_core::{Comparator, Kind, Metric, Modality};
+use quarry_core::{Comparator, Metric};
 
 #[derive(Clone, Debug)]
 pub(crate) struct Cand {
@@ -172,9 +172,17 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                         c.base.as_deref() == Some("count") && z.total < 100.0 && !z.vague_plus;
                     // `一个`, `三项`, `两个`: words, list heads and slogans far
                     // more often than measured counts.
-                    let small_plain = z.total < 10.0
+                    // `千家洞`, `百姓`: a lone 千/百 is a word unless money follows
+                    let no_digit = !z.has_digit
                         && mag.is_none()
-                        && !matches!(c.base.as_deref(), Some("doubling") | Some("times"));
+                        && !matches!(
+                            c.base.as_deref(),
+                            Some("CNY") | Some("USD") | Some("percent")
+                        );
+                    let small_plain = no_digit
+                        || z.total < 10.0
+                            && mag.is_none()
+                            && !matches!(c.base.as_deref(), Some("doubling") | Some("times"));
                     i = c.end.max(z.end);
                     if !small_count && !small_plain {
                         cands.push((c, true));
@@ -649,6 +657,23 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
     out
 }
 
+fn in_short_quote(chars: &[char], start: usize, end: usize) -> bool {
+    let open = chars[start.saturating_sub(8)..start]
+        .iter()
+        .rposition(|&c| c == '“' || c == '「');
+    let Some(o) = open else {
+        return false;
+    };
+    let o = start.saturating_sub(8) + o;
+    if chars[o + 1..start].iter().any(|&c| c == '”' || c == '」') {
+        return false;
+    }
+    chars[end..(end + 8).min(chars.len())]
+        .iter()
+        .any(|&c| c == '”' || c == '」')
+        && end - o <= 12
+}
+
 /// Category thresholds, list heads, specs and names.
 fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
     let base = c.base.as_deref().unwrap_or("");
@@ -688,12 +713,9 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
     } else if v.list_heads.longest_at(chars, c.end).is_some() {
         return true;
     }
-    // `“1212”工程`, `“355工程”`: numbers inside a quoted name
-    if c.start > 0 && matches!(chars[c.start - 1], '“' | '"' | '「') && base == "count" {
+    // `“1212”工程`, `“翻两番”`: numbers inside a short quoted name or slogan
+    if in_short_quote(chars, c.start, c.end) {
         return true;
     }
-    let _ = Kind::Level;
-    let _ = Modality::Actual;
-    let _ = round3;
     false
 }

@@ -269,6 +269,10 @@ fn gold_dev_scores() {
         }
     }
     // floors: raised as the extractor improves
-    assert!(f1 >= 0.0, "metric F1 {f1:.3}");
-    assert!(df1 >= 0.0, "detected F1 {df1:.3}");
+    assert!(f1 >= 0.97, "metric F1 {f1:.3}");
+    assert!(df1 >= 0.97, "detected F1 {df1:.3}");
+    assert!(
+        ind >= 0.80 && modality >= 0.95 && cmp >= 0.95 && kind >= 0.95,
+        "field accuracy"
+    );
 }
