@@ -111,24 +111,30 @@ fn kind_of(
         14
     };
     let from = from.max(left.saturating_sub(window));
-    let mut toks: Vec<ChangeCue> = Vec::new();
+    let latin = chars[left.saturating_sub(1)].is_ascii();
+    let mut toks: Vec<(ChangeCue, usize)> = Vec::new();
     let mut i = from;
     while i < left {
         if let Some((len, cue)) = v.change.longest_at(chars, i) {
-            toks.push(*cue);
+            toks.push((*cue, i + len));
             i += len;
         } else {
             i += 1;
         }
     }
     let mut seen_to = false;
-    for cue in toks.iter().rev() {
+    for (cue, cue_end) in toks.iter().rev() {
         match cue {
             ChangeCue::To => seen_to = true,
             ChangeCue::Level => return (Kind::Level, None),
             ChangeCue::ChangeNoun => return (Kind::Change, Some(Direction::Up)),
             ChangeCue::Up | ChangeCue::Down => {
                 if seen_to {
+                    return (Kind::Level, None);
+                }
+                // English: a change is "rise BY" or a rate right after the
+                // verb (`rose 3 percent`); `raised $40,000` is an amount
+                if latin && !english_change(chars, *cue_end, left, c) {
                     return (Kind::Level, None);
                 }
                 let d = if *cue == ChangeCue::Up {
@@ -140,10 +146,19 @@ fn kind_of(
             }
         }
     }
-    // "186.8 billion yuan more than last year"
+    // "186.8 billion yuan more than last year", "a $100 billion increase"
     let after: String = chars[c.end..(c.end + 30).min(chars.len())].iter().collect();
     let after = after.to_ascii_lowercase();
     for (w, d) in [
+        (" increase", Direction::Up),
+        (" rise", Direction::Up),
+        (" gain", Direction::Up),
+        (" jump", Direction::Up),
+        (" cut", Direction::Down),
+        (" reduction", Direction::Down),
+        (" decline", Direction::Down),
+        (" decrease", Direction::Down),
+        (" drop", Direction::Down),
         (" more than last year", Direction::Up),
         (" more than the previous year", Direction::Up),
         (" higher than last year", Direction::Up),
@@ -155,6 +170,66 @@ fn kind_of(
         }
     }
     (Kind::Level, None)
+}
+
+const EN_FILLER: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "modest",
+    "just",
+    "about",
+    "around",
+    "some",
+    "nearly",
+    "only",
+    "another",
+    "additional",
+    "its",
+    "their",
+    "further",
+    "roughly",
+    "approximately",
+    "almost",
+    "over",
+    "more",
+    "than",
+    "less",
+    "at",
+    "least",
+    "solid",
+    "strong",
+    "moderate",
+    "annual",
+    "annualized",
+    "average",
+    "estimated",
+    "record",
+    "mere",
+    "whopping",
+    "of",
+];
+
+fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool {
+    let words = words_of(chars, cue_end, left);
+    if words.iter().any(|&w| lower(chars, w) == "by")
+        || words.first().is_some_and(|&w| {
+            // `increase of 5 percent`; the rise as subject: `CPI increase will be kept around 4 percent`
+            matches!(
+                lower(chars, w).as_str(),
+                "of" | "will" | "is" | "was" | "should" | "would" | "shall" | "must"
+            )
+        })
+    {
+        return true;
+    }
+    let rate = matches!(
+        c.base.as_deref(),
+        Some("percent") | Some("pct_point") | Some("basis_point")
+    );
+    rate && words
+        .iter()
+        .all(|&w| EN_FILLER.contains(&lower(chars, w).as_str()))
 }
 
 const CUT_ZH: &[&str] = &[
@@ -248,6 +323,22 @@ const CUT_ZH: &[&str] = &[
     "投入使用",
     "按",
     "实施",
+    "增至",
+    "升至",
+    "降至",
+    "减至",
+    "增到",
+    "迈上",
+    "迈入",
+    "跨入",
+    "入选",
+    "获批",
+    "获得",
+    "覆盖",
+    "提请",
+    "带动",
+    "吸引",
+    "开办",
     "抓好",
     "做好",
     "推进",
@@ -340,6 +431,14 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
         // a leading year: 2024年, 2024年的
         let d = s.iter().take_while(|c| c.is_ascii_digit()).count();
         if d == 4 && s.get(4) == Some(&'年') {
+            s = &s[5..];
+        }
+        // a year in Chinese numerals: 一九五七年
+        let zy = s
+            .iter()
+            .take_while(|c| crate::numbers::zh_digit(**c).is_some())
+            .count();
+        if zy == 4 && s.get(4) == Some(&'年') {
             s = &s[5..];
         }
         // an ordinal batch or phase: 第一批, 第三期
@@ -640,8 +739,27 @@ fn indicator_zh(
     left: usize,
     after: usize,
 ) -> (Option<String>, usize) {
-    if let Some(p) = zh_phrase(&chars[seg_from.min(left)..left]) {
-        // X占Y的Z%: the share is X's
+    let seg = &chars[seg_from.min(left)..left];
+    // X占Y的Z%: the share is X's
+    if let Some(k) = seg.iter().position(|&c| c == '占') {
+        let mut a = k;
+        while a > 0
+            && match_any(seg, a - 1, CUT_ZH).is_none()
+            && !matches!(seg[a - 1], '，' | '、' | ',')
+        {
+            a -= 1;
+        }
+        if let Some(p) = zh_phrase(&seg[a..k]) {
+            return (Some(p), after);
+        }
+    }
+    // `引进浦东发展银行等6家银行`: the set is named after the number
+    if trim_zh(seg).last() == Some(&'等') {
+        if let Some((p, e)) = zh_forward(chars, after) {
+            return (Some(p), e);
+        }
+    }
+    if let Some(p) = zh_phrase(seg) {
         return (Some(p), after);
     }
     match zh_forward(chars, after) {
@@ -711,7 +829,10 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
         let latin = chars[c.start..c.end]
             .iter()
             .any(|ch| ch.is_ascii_alphabetic())
-            || chars[left.saturating_sub(1)].is_ascii();
+            || !chars[left.saturating_sub(10)..left]
+                .iter()
+                .chain(&chars[c.end..(c.end + 4).min(chars.len())])
+                .any(|&ch| ch > '\u{2e80}');
         let (mut ind, used) = if latin {
             let a = if chars.get(after) == Some(&' ') {
                 after + 1

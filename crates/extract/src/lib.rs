@@ -159,11 +159,11 @@ impl Extractor {
                 Modality::Target
             }),
             Section::Unknown => {
-                if strong {
-                    Some(Modality::Target)
-                } else if actual {
+                // an explicit past form (`增长了`, `was`) outweighs plan words
+                // that name things (`第一个五年计划的完成`)
+                if actual {
                     Some(Modality::Actual)
-                } else if weak {
+                } else if strong || weak {
                     Some(Modality::Target)
                 } else {
                     None

@@ -74,6 +74,10 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
             i = j;
             last_digit = false;
             continue;
+        } else if c == '千' && matches!(chars.get(i + 1), Some('瓦') | Some('米') | Some('克'))
+        {
+            // 千瓦, 千米, 千克 are units, not the numeral 千
+            break;
         } else if matches!(c, '十' | '百' | '千') {
             let u = match c {
                 '十' => 10.0,

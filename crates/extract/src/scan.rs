@@ -45,14 +45,7 @@ const PEOPLE_ZH: &[&str] = &[
 const HOUSEHOLD_ZH: &[&str] = &["农户", "家庭", "户"];
 
 fn starts(chars: &[char], at: usize, w: &str) -> bool {
-    let mut k = at;
-    for c in w.chars() {
-        if chars.get(k) != Some(&c) {
-            return false;
-        }
-        k += 1;
-    }
-    true
+    (at..).zip(w.chars()).all(|(k, c)| chars.get(k) == Some(&c))
 }
 
 fn is_han(c: char) -> bool {
@@ -196,7 +189,19 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
             match parse_en(chars, i) {
                 Some(EnNumber::Cardinal { end, value }) => {
                     match tail(v, chars, i, end, value, None, dollar) {
-                        Tail::Metric(c) if c.unit.is_some() || c.factor > 1.0 => {
+                        // `four children`, `shot seven times`: small word
+                        // counts are narrative; rates, money and scaled
+                        // counts (`nine million`) are metrics
+                        Tail::Metric(c)
+                            if c.factor > 1.0
+                                || matches!(
+                                    c.base.as_deref(),
+                                    Some("percent") | Some("pct_point") | Some("basis_point")
+                                )
+                                || c.base.as_deref().is_some_and(|b| {
+                                    b.len() == 3 && b.bytes().all(|x| x.is_ascii_uppercase())
+                                }) =>
+                        {
                             i = c.end.max(end);
                             cands.push((c, true));
                         }
@@ -343,6 +348,8 @@ fn fraction_is_metric(chars: &[char], start: usize, end: usize) -> bool {
         }
     }
     for t in [
+        " of a ",
+        " of an ",
         " of a century",
         " of the year",
         " of this year",
@@ -640,12 +647,18 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
             }
             continue;
         }
-        // both written with units: 10%-15%, 10%至15%
+        // both written with units: 10%-15%, 10%至15%, between $200 and $400,
+        // 1.0% to 3.0% (but not "from 5% to 7%", two levels)
         if let Some(next) = items.get(k + 1).filter(|n| n.1) {
             let sep = sep_between(chars, items[k].0.end, next.0.start);
-            if matches!(sep.as_str(), "至" | "-" | "–" | "～" | "~")
-                && next.0.base == items[k].0.base
-            {
+            let before: String = chars[items[k].0.start.saturating_sub(12)..items[k].0.start]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let range = matches!(sep.as_str(), "至" | "-" | "–" | "～" | "~")
+                || (sep == "and" && before.trim_end().ends_with("between"))
+                || (sep == "to" && !before.contains("from"));
+            if range && next.0.base == items[k].0.base {
                 if items[k].0.comparator.is_none() {
                     items[k].0.comparator = Some(Comparator::Ge);
                 }
@@ -692,9 +705,20 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
         return true;
     }
     let k = fields::after_comparator_end(v, chars, c.end);
+    let money = base.len() == 3 && base.bytes().all(|b| b.is_ascii_uppercase());
     if base != "count" {
-        if v.category_nouns.longest_at(chars, c.end).is_some()
-            || (k > c.end && v.category_nouns.longest_at(chars, k).is_some())
+        if money
+            && (v.category_nouns.longest_at(chars, c.end).is_some()
+                || (k > c.end && v.category_nouns.longest_at(chars, k).is_some()))
+        {
+            return true;
+        }
+        // `千亿县`, `万亿级`: money without 元 glued to a noun is a label
+        let unit = c.unit.as_deref().unwrap_or("");
+        if money
+            && c.zh_numeral
+            && !unit.contains('元')
+            && chars.get(c.end).is_some_and(|&ch| is_han(ch))
         {
             return true;
         }
