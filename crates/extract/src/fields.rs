@@ -1,6 +1,7 @@
 //! The fields of a found quantity: comparator, kind and direction,
 //! indicator. Modality is set per sentence by the document pass.
 
+use crate::lexicon::Lexicon;
 use crate::scan::Cand;
 use crate::vocab::{ChangeCue, Compiled, Cue};
 use quarry_core::{Comparator, Direction, Kind, Metric, Modality};
@@ -232,7 +233,7 @@ fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool
         .all(|&w| EN_FILLER.contains(&lower(chars, w).as_str()))
 }
 
-const CUT_ZH: &[&str] = &[
+static CUT_ZH: &[&str] = &[
     "增长",
     "增加",
     "提高",
@@ -360,7 +361,7 @@ const FRAGMENTS: &[&str] = &[
     "收入",
     "计划投资",
 ];
-const KEEP_ZH: &[&str] = &[
+static KEEP_ZH: &[&str] = &[
     "增加值",
     "比重",
     "比例",
@@ -378,24 +379,58 @@ const KEEP_ZH: &[&str] = &[
     "基本公共",
     "建设投资",
     "完成投资",
+    "到位",
+    "超亿元",
+    "超百亿元",
+    "超十亿元",
+    "超千万元",
+    "超千亿元",
+    "主要",
+    "重要",
+    "需要",
+    "达标",
+    "发达",
+    "人均",
+    "居民",
 ];
-const LEAD_ZH: &[&str] = &[
-    "其中", "全市", "全区", "全省", "全国", "今年", "我市", "我区", "我省", "全年", "当年",
+static LEAD_ZH: &[&str] = &[
+    "的基础上",
+    "基础上",
+    "就是",
+    "其中",
+    "全市",
+    "全区",
+    "全省",
+    "全国",
+    "今年",
+    "我市",
+    "我区",
+    "我省",
+    "全年",
+    "当年",
 ];
 
-fn match_any(chars: &[char], at: usize, words: &[&str]) -> Option<usize> {
-    words
-        .iter()
-        .filter(|w| {
-            let mut k = at;
-            w.chars().all(|c| {
-                let ok = chars.get(k) == Some(&c);
-                k += 1;
-                ok
-            })
-        })
-        .map(|w| w.chars().count())
-        .max()
+/// Longest word of one of the lists above at `at`.
+fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Option<usize> {
+    use std::sync::OnceLock;
+    static CUT: OnceLock<Lexicon<()>> = OnceLock::new();
+    static KEEP: OnceLock<Lexicon<()>> = OnceLock::new();
+    static LEAD: OnceLock<Lexicon<()>> = OnceLock::new();
+    let cell = if std::ptr::eq(words, CUT_ZH) {
+        &CUT
+    } else if std::ptr::eq(words, KEEP_ZH) {
+        &KEEP
+    } else {
+        &LEAD
+    };
+    let lex = cell.get_or_init(|| {
+        let mut l = Lexicon::new();
+        for w in words {
+            l.insert(w, ());
+        }
+        l
+    });
+    lex.longest_at(chars, at).map(|(len, _)| len)
 }
 
 fn trim_zh(s: &[char]) -> &[char] {

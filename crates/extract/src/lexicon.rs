@@ -5,6 +5,28 @@
 //! built while scanning.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
+
+/// Keys are single chars: a multiply-shift hash is enough and several times
+/// cheaper than SipHash on the per-character probes of the scanner.
+#[derive(Default, Clone, Copy)]
+pub struct CharHasher(u64);
+
+impl Hasher for CharHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ b as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+        }
+    }
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (n as u64).wrapping_mul(0x9e37_79b9_7f4a_7c15);
+    }
+}
+
+type CharMap<V> = HashMap<char, V, BuildHasherDefault<CharHasher>>;
 
 #[derive(Debug, Clone)]
 struct Entry<T> {
@@ -17,15 +39,15 @@ struct Entry<T> {
 
 #[derive(Debug, Clone)]
 pub struct Lexicon<T> {
-    by_first: HashMap<char, Vec<Entry<T>>>,
-    by_last: HashMap<char, Vec<Entry<T>>>,
+    by_first: CharMap<Vec<Entry<T>>>,
+    by_last: CharMap<Vec<Entry<T>>>,
 }
 
 impl<T> Default for Lexicon<T> {
     fn default() -> Self {
         Lexicon {
-            by_first: HashMap::new(),
-            by_last: HashMap::new(),
+            by_first: CharMap::default(),
+            by_last: CharMap::default(),
         }
     }
 }

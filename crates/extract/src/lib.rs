@@ -103,8 +103,10 @@ impl Extractor {
         let mut buf: Vec<char> = Vec::new();
         let mut section = Section::Unknown;
         let mut sections: Vec<Section> = Vec::with_capacity(doc.sentences.len());
-        for sentence in doc.sentences.iter_mut() {
+        let mut undecided: Vec<usize> = Vec::new();
+        for (idx, sentence) in doc.sentences.iter_mut().enumerate() {
             buf.clear();
+            buf.reserve(sentence.text.len());
             buf.extend(sentence.text.chars());
             section = self.update_section(&buf, section);
             sections.push(section);
@@ -113,45 +115,54 @@ impl Extractor {
                 section = Section::Plan;
             }
             sentence.metrics = scan::extract_sentence(&self.v, &buf, dollar);
-        }
-        let n = doc.sentences.len();
-        for idx in 0..n {
-            if doc.sentences[idx].metrics.is_empty() {
+            if sentence.metrics.is_empty() {
                 continue;
             }
-            buf.clear();
-            buf.extend(doc.sentences[idx].text.chars());
-            // Undecided sentences take the modality of a translation glued
-            // next to them (bilingual reports), else actual.
-            let m = self
-                .decide(&buf, sections[idx])
-                .or_else(|| {
-                    let is_zh = |t: &str| t.chars().any(|c| c > '\u{2e80}');
-                    let me = is_zh(&doc.sentences[idx].text);
-                    [idx + 1, idx.wrapping_sub(1)]
-                        .into_iter()
-                        .filter(|&j| j < n && is_zh(&doc.sentences[j].text) != me)
-                        .find_map(|j| {
-                            let other: Vec<char> = doc.sentences[j].text.chars().collect();
-                            self.decide(&other, sections[j])
-                        })
-                })
-                .unwrap_or(Modality::Actual);
-            for metric in &mut doc.sentences[idx].metrics {
-                metric.modality = m;
-                let end = metric.char_end as usize;
-                let k = fields::after_comparator_end(&self.v, &buf, end);
+            let decided = self.decide(&buf, sections[idx]);
+            for metric in &mut sentence.metrics {
+                metric.modality = decided.unwrap_or(Modality::Actual);
+                // a base-year fact quoted inside a goal (`在…超万亿元的基础上翻一番`)
+                let k = fields::after_comparator_end(&self.v, &buf, metric.char_end as usize);
                 if self.v.base_fact_after.longest_at(&buf, k).is_some() {
                     metric.modality = Modality::Actual;
+                }
+            }
+            if decided.is_none() {
+                undecided.push(idx);
+            }
+        }
+        // Undecided sentences take the modality of a translation glued next
+        // to them (bilingual reports), else stay actual.
+        let n = doc.sentences.len();
+        let is_zh = |t: &str| t.chars().any(|c| c > '\u{2e80}');
+        for idx in undecided {
+            let me = is_zh(&doc.sentences[idx].text);
+            let m = [idx + 1, idx.wrapping_sub(1)]
+                .into_iter()
+                .filter(|&j| j < n && is_zh(&doc.sentences[j].text) != me)
+                .find_map(|j| {
+                    let other: Vec<char> = doc.sentences[j].text.chars().collect();
+                    self.decide(&other, sections[j])
+                });
+            if let Some(m) = m {
+                let chars: Vec<char> = doc.sentences[idx].text.chars().collect();
+                for metric in &mut doc.sentences[idx].metrics {
+                    let k = fields::after_comparator_end(&self.v, &chars, metric.char_end as usize);
+                    if self.v.base_fact_after.longest_at(&chars, k).is_none() {
+                        metric.modality = m;
+                    }
                 }
             }
         }
     }
 
     fn decide(&self, chars: &[char], section: Section) -> Option<Modality> {
+        if section == Section::Review {
+            // goal words in a review restate goals that were met
+            return Some(Modality::Actual);
+        }
         let (strong, weak, actual) = self.modal_cues(chars);
         match section {
-            // goal words in a review restate goals that were met
             Section::Review => Some(Modality::Actual),
             Section::Plan => Some(if actual && !strong && !weak {
                 Modality::Actual
@@ -207,8 +218,8 @@ impl Extractor {
         if self.v.review_sections.longest_at(body, 0).is_some() {
             return Section::Review;
         }
-        let goals: Vec<char> = "主要预期目标".chars().collect();
-        if chars.windows(goals.len()).any(|w| w == goals.as_slice()) {
+        const GOALS: [char; 6] = ['主', '要', '预', '期', '目', '标'];
+        if chars.windows(GOALS.len()).any(|w| w == GOALS) {
             return Section::Plan;
         }
         current

@@ -242,10 +242,16 @@ fn word_eq(chars: &[char], from: usize, to: usize, w: &str) -> bool {
 }
 
 fn en_small(chars: &[char], from: usize, to: usize) -> Option<u32> {
-    EN_UNITS
-        .iter()
-        .find(|(w, _)| word_eq(chars, from, to, w))
-        .map(|&(_, v)| v)
+    // most words are not number words: reject on length and letters first
+    if to - from < 3 || to - from > 9 {
+        return None;
+    }
+    let mut buf = [0u8; 9];
+    for (b, c) in buf.iter_mut().zip(&chars[from..to]) {
+        *b = c.to_ascii_lowercase() as u8;
+    }
+    let w = std::str::from_utf8(&buf[..to - from]).ok()?;
+    EN_UNITS.iter().find(|(u, _)| *u == w).map(|&(_, v)| v)
 }
 
 pub enum EnNumber {

@@ -138,7 +138,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                 i += 1;
                 continue;
             };
-            if (z.positional && z.end - i >= 2) || idiom_covers(v, chars, i, z.end) {
+            if z.positional && z.end - i >= 2 {
                 i = z.end;
                 continue;
             }
@@ -155,6 +155,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                 None => (z.total, None),
             };
             match tail(v, chars, i, z.end, value, mag, dollar) {
+                Tail::Metric(_) if idiom_covers(v, chars, i, z.end) => i = z.end,
                 Tail::Metric(mut c) => {
                     c.zh_numeral = true;
                     c.zh_total = z.total;
@@ -186,6 +187,12 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
             }
         } else if c.is_ascii_alphabetic() && (i == 0 || !chars[i - 1].is_ascii_alphabetic()) {
             let we = word_at(chars, i);
+            // number words start with one of these letters and are short
+            let first = c.to_ascii_lowercase();
+            if we - i > 9 || !matches!(first, 'o' | 't' | 'f' | 's' | 'e' | 'n' | 'z' | 'h' | 'a') {
+                i = we;
+                continue;
+            }
             match parse_en(chars, i) {
                 Some(EnNumber::Cardinal { end, value }) => {
                     match tail(v, chars, i, end, value, None, dollar) {
