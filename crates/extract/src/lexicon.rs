@@ -89,7 +89,12 @@ impl<T: Clone> Lexicon<T> {
 
     /// Longest entry starting at `at`: (length in chars, value).
     pub fn longest_at(&self, chars: &[char], at: usize) -> Option<(usize, &T)> {
-        let first = fold(*chars.get(at)?);
+        let c = *chars.get(at)?;
+        // every entry that starts with a Latin letter needs a word start
+        if c.is_ascii_alphabetic() && at > 0 && chars[at - 1].is_ascii_alphabetic() {
+            return None;
+        }
+        let first = fold(c);
         let bucket = self.by_first.get(&first)?;
         for e in bucket {
             let end = at + e.word.len();

@@ -179,37 +179,6 @@ pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
     (i, s.parse().unwrap_or(0.0))
 }
 
-const EN_UNITS: &[(&str, u32)] = &[
-    ("zero", 0),
-    ("one", 1),
-    ("two", 2),
-    ("three", 3),
-    ("four", 4),
-    ("five", 5),
-    ("six", 6),
-    ("seven", 7),
-    ("eight", 8),
-    ("nine", 9),
-    ("ten", 10),
-    ("eleven", 11),
-    ("twelve", 12),
-    ("thirteen", 13),
-    ("fourteen", 14),
-    ("fifteen", 15),
-    ("sixteen", 16),
-    ("seventeen", 17),
-    ("eighteen", 18),
-    ("nineteen", 19),
-    ("twenty", 20),
-    ("thirty", 30),
-    ("forty", 40),
-    ("fifty", 50),
-    ("sixty", 60),
-    ("seventy", 70),
-    ("eighty", 80),
-    ("ninety", 90),
-];
-
 const EN_FRACTIONS: &[(&str, f64)] = &[
     ("half", 2.0),
     ("halves", 2.0),
@@ -251,7 +220,38 @@ fn en_small(chars: &[char], from: usize, to: usize) -> Option<u32> {
         *b = c.to_ascii_lowercase() as u8;
     }
     let w = std::str::from_utf8(&buf[..to - from]).ok()?;
-    EN_UNITS.iter().find(|(u, _)| *u == w).map(|&(_, v)| v)
+    let v = match w {
+        "one" => 1,
+        "two" => 2,
+        "three" => 3,
+        "four" => 4,
+        "five" => 5,
+        "six" => 6,
+        "seven" => 7,
+        "eight" => 8,
+        "nine" => 9,
+        "ten" => 10,
+        "eleven" => 11,
+        "twelve" => 12,
+        "thirteen" => 13,
+        "fourteen" => 14,
+        "fifteen" => 15,
+        "sixteen" => 16,
+        "seventeen" => 17,
+        "eighteen" => 18,
+        "nineteen" => 19,
+        "twenty" => 20,
+        "thirty" => 30,
+        "forty" => 40,
+        "fifty" => 50,
+        "sixty" => 60,
+        "seventy" => 70,
+        "eighty" => 80,
+        "ninety" => 90,
+        "zero" => 0,
+        _ => return None,
+    };
+    Some(v)
 }
 
 pub enum EnNumber {
