@@ -1,128 +1,246 @@
 //! The extract stage: finds the quantities a document reports and fills
 //! every field of the metrics dataset (see shared/spec/metrics-guide.md).
 //!
-//! Public API: [`ExtractConfig`], [`Extractor`].
+//! Public API: [`ExtractConfig`], [`Extractor`]. The vocabulary (units,
+//! magnitudes, cue words, non-metric patterns) is data: `data/vocabulary.toml`
+//! merged with the user's file and inline entries; see README.md.
 
-use quarry_core::{Comparator, Document, Kind, Metric, Modality};
+mod fields;
+mod lexicon;
+mod numbers;
+mod scan;
+pub mod vocab;
+
+use quarry_core::{Document, Modality};
 use serde::Deserialize;
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+use vocab::{Compiled, ModalCue, VocabularyFile, DEFAULT_VOCABULARY};
 
-#[derive(Debug, Clone, Default, Deserialize)]
+/// The `[extract]` table of the pipeline TOML.
+#[derive(Debug, Clone, Deserialize)]
 #[serde(default, deny_unknown_fields)]
-pub struct ExtractConfig {}
+pub struct ExtractConfig {
+    /// A vocabulary file merged over the built-in one.
+    pub vocabulary: Option<PathBuf>,
+    /// Start from an empty vocabulary instead of the built-in one.
+    pub replace_default_vocabulary: bool,
+    /// ISO 4217 code for a bare `$` (a document that names Singapore or
+    /// writes `S$` uses SGD).
+    pub default_currency: String,
+    /// Inline units: unit as written -> base_unit.
+    pub units: BTreeMap<String, String>,
+    /// Inline magnitude words: word -> factor.
+    pub magnitudes: BTreeMap<String, f64>,
+}
 
-pub struct Extractor {}
+impl Default for ExtractConfig {
+    fn default() -> Self {
+        ExtractConfig {
+            vocabulary: None,
+            replace_default_vocabulary: false,
+            default_currency: "USD".into(),
+            units: BTreeMap::new(),
+            magnitudes: BTreeMap::new(),
+        }
+    }
+}
 
-const UNITS: &[(&str, &str)] = &[
-    ("个百分点", "pct_point"),
-    ("%", "percent"),
-    ("％", "percent"),
-    ("元", "CNY"),
-    ("人次", "person_time"),
-    ("人", "person"),
-    ("户", "household"),
-    ("家", "count"),
-    ("个", "count"),
-    ("项", "count"),
-];
+pub struct Extractor {
+    v: Compiled,
+    default_currency: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Section {
+    Unknown,
+    Review,
+    Plan,
+}
 
 impl Extractor {
-    pub fn new(_config: &ExtractConfig) -> Result<Self, String> {
-        Ok(Extractor {})
+    pub fn new(config: &ExtractConfig) -> Result<Self, String> {
+        let mut vocab = if config.replace_default_vocabulary {
+            VocabularyFile::default()
+        } else {
+            VocabularyFile::parse(DEFAULT_VOCABULARY, "built-in data/vocabulary.toml")?
+        };
+        if let Some(path) = &config.vocabulary {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                format!(
+                    "[extract] vocabulary = \"{}\": cannot read: {e}",
+                    path.display()
+                )
+            })?;
+            vocab.merge(VocabularyFile::parse(&text, &path.display().to_string())?);
+        }
+        let inline = VocabularyFile {
+            units: config.units.clone(),
+            magnitudes: config.magnitudes.clone(),
+            ..Default::default()
+        };
+        inline.validate("[extract] inline units/magnitudes")?;
+        vocab.merge(inline);
+        if !vocab::is_base_unit(&config.default_currency) || config.default_currency.len() != 3 {
+            return Err(format!(
+                "[extract] default_currency = \"{}\": expected an ISO 4217 code such as USD or SGD",
+                config.default_currency
+            ));
+        }
+        Ok(Extractor {
+            v: Compiled::new(&vocab),
+            default_currency: config.default_currency.clone(),
+        })
     }
 
     /// Fills `metrics` of every sentence of `doc`.
     pub fn extract_document(&self, doc: &mut Document) {
-        for sentence in &mut doc.sentences {
-            sentence.metrics = self.extract_sentence(&sentence.text);
+        let dollar = if doc.text.contains("Singapore") || doc.text.contains("S$") {
+            "SGD"
+        } else {
+            self.default_currency.as_str()
+        };
+        let mut buf: Vec<char> = Vec::new();
+        let mut section = Section::Unknown;
+        let mut sections: Vec<Section> = Vec::with_capacity(doc.sentences.len());
+        let mut undecided: Vec<usize> = Vec::new();
+        for (idx, sentence) in doc.sentences.iter_mut().enumerate() {
+            buf.clear();
+            buf.reserve(sentence.text.len());
+            buf.extend(sentence.text.chars());
+            section = self.update_section(&buf, section);
+            sections.push(section);
+            // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
+            if buf.last().is_some_and(|&c| c == '：' || c == ':') && self.modal_cues(&buf).0 {
+                section = Section::Plan;
+            }
+            sentence.metrics = scan::extract_sentence(&self.v, &buf, dollar);
+            if sentence.metrics.is_empty() {
+                continue;
+            }
+            let decided = self.decide(&buf, sections[idx]);
+            for metric in &mut sentence.metrics {
+                metric.modality = decided.unwrap_or(Modality::Actual);
+                // a base-year fact quoted inside a goal (`在…超万亿元的基础上翻一番`)
+                let k = fields::after_comparator_end(&self.v, &buf, metric.char_end as usize);
+                if self.v.base_fact_after.longest_at(&buf, k).is_some() {
+                    metric.modality = Modality::Actual;
+                }
+            }
+            if decided.is_none() {
+                undecided.push(idx);
+            }
+        }
+        // Undecided sentences take the modality of a translation glued next
+        // to them (bilingual reports), else stay actual.
+        let n = doc.sentences.len();
+        let is_zh = |t: &str| t.chars().any(|c| c > '\u{2e80}');
+        for idx in undecided {
+            let me = is_zh(&doc.sentences[idx].text);
+            let m = [idx + 1, idx.wrapping_sub(1)]
+                .into_iter()
+                .filter(|&j| j < n && is_zh(&doc.sentences[j].text) != me)
+                .find_map(|j| {
+                    let other: Vec<char> = doc.sentences[j].text.chars().collect();
+                    self.decide(&other, sections[j])
+                });
+            if let Some(m) = m {
+                let chars: Vec<char> = doc.sentences[idx].text.chars().collect();
+                for metric in &mut doc.sentences[idx].metrics {
+                    let k = fields::after_comparator_end(&self.v, &chars, metric.char_end as usize);
+                    if self.v.base_fact_after.longest_at(&chars, k).is_none() {
+                        metric.modality = m;
+                    }
+                }
+            }
         }
     }
 
-    fn extract_sentence(&self, text: &str) -> Vec<Metric> {
-        let chars: Vec<char> = text.chars().collect();
-        let mut out = Vec::new();
+    fn decide(&self, chars: &[char], section: Section) -> Option<Modality> {
+        if section == Section::Review {
+            // goal words in a review restate goals that were met
+            return Some(Modality::Actual);
+        }
+        let (strong, weak, actual) = self.modal_cues(chars);
+        match section {
+            Section::Review => Some(Modality::Actual),
+            Section::Plan => Some(if actual && !strong && !weak {
+                Modality::Actual
+            } else {
+                Modality::Target
+            }),
+            Section::Unknown => {
+                // an explicit past form (`增长了`, `was`) outweighs plan words
+                // that name things (`第一个五年计划的完成`)
+                if actual {
+                    Some(Modality::Actual)
+                } else if strong || weak {
+                    Some(Modality::Target)
+                } else {
+                    None
+                }
+            }
+        }
+    }
+
+    fn update_section(&self, chars: &[char], current: Section) -> Section {
+        let top_marker = chars.len() > 2 && chars[1] == '、' && numbers::is_zh_numeral(chars[0]);
+        let short = chars.len() <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？'));
+        let caps = chars.len() <= 60
+            && chars.iter().any(|c| c.is_ascii_uppercase())
+            && !chars.iter().any(|c| c.is_ascii_lowercase());
+        let head_len = if top_marker {
+            chars.len().min(25)
+        } else {
+            chars.len()
+        };
+        if top_marker || short || caps {
+            let head = &chars[..head_len];
+            if self.v.review_sections.contains_in(head, 0, head.len()) {
+                return Section::Review;
+            }
+            if self.v.plan_sections.contains_in(head, 0, head.len()) {
+                return Section::Plan;
+            }
+            return current;
+        }
+        // Paragraphs that open a review ("过去五年，…") or state the year's goals.
+        let opening = &chars[..chars.len().min(8)];
+        let body: &[char] = if opening.first() == Some(&'—') || opening.first() == Some(&'-') {
+            let skip = chars
+                .iter()
+                .take_while(|c| matches!(c, '—' | '-' | ' '))
+                .count();
+            &chars[skip..chars.len().min(skip + 8)]
+        } else {
+            opening
+        };
+        if self.v.review_sections.longest_at(body, 0).is_some() {
+            return Section::Review;
+        }
+        const GOALS: [char; 6] = ['主', '要', '预', '期', '目', '标'];
+        if chars.windows(GOALS.len()).any(|w| w == GOALS) {
+            return Section::Plan;
+        }
+        current
+    }
+
+    fn modal_cues(&self, chars: &[char]) -> (bool, bool, bool) {
+        let (mut strong, mut weak, mut actual) = (false, false, false);
         let mut i = 0;
         while i < chars.len() {
-            if !chars[i].is_ascii_digit()
-                || (i > 0 && (chars[i - 1].is_ascii_alphanumeric() || chars[i - 1] == '.'))
-            {
-                i += 1;
-                continue;
-            }
-            let start = i;
-            while i < chars.len()
-                && (chars[i].is_ascii_digit()
-                    || (chars[i] == '.' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())))
-            {
+            if let Some((len, cue)) = self.v.modal.longest_at(chars, i) {
+                match cue {
+                    ModalCue::TargetStrong => strong = true,
+                    ModalCue::TargetWeak => weak = true,
+                    ModalCue::Actual => actual = true,
+                    ModalCue::Neutral => {}
+                }
+                i += len;
+            } else {
                 i += 1;
             }
-            let number: String = chars[start..i].iter().collect();
-            let Ok(value) = number.parse::<f64>() else {
-                continue;
-            };
-            let mut j = i;
-            let mut magnitude = 1.0;
-            let mut unit = String::new();
-            for (word, m) in [("万亿", 1e12), ("亿", 1e8), ("万", 1e4)] {
-                if starts_with(&chars, j, word) {
-                    magnitude = m;
-                    unit.push_str(word);
-                    j += word.chars().count();
-                    break;
-                }
-            }
-            let mut base = None;
-            for (u, b) in UNITS {
-                if starts_with(&chars, j, u) {
-                    unit.push_str(u);
-                    j += u.chars().count();
-                    base = Some(*b);
-                    break;
-                }
-            }
-            if starts_with(&chars, j, "年")
-                || starts_with(&chars, j, "月")
-                || starts_with(&chars, j, "日")
-            {
-                i = j;
-                continue;
-            }
-            let Some(base) = base.or(if magnitude > 1.0 { Some("CNY") } else { None }) else {
-                i = j;
-                continue;
-            };
-            let is_rate = matches!(base, "percent" | "pct_point");
-            let before: String = chars[start.saturating_sub(4)..start].iter().collect();
-            let change = ["增长", "提高", "增加", "下降", "减少"]
-                .iter()
-                .any(|w| before.ends_with(w));
-            out.push(Metric {
-                surface: chars[start..j].iter().collect(),
-                char_start: start as u32,
-                char_end: j as u32,
-                indicator: None,
-                value,
-                unit: (!unit.is_empty()).then_some(unit),
-                value_normalized: if is_rate { value } else { value * magnitude },
-                base_unit: base.to_string(),
-                kind: if change { Kind::Change } else { Kind::Level },
-                direction: change.then(|| {
-                    if before.ends_with("下降") || before.ends_with("减少") {
-                        quarry_core::Direction::Down
-                    } else {
-                        quarry_core::Direction::Up
-                    }
-                }),
-                comparator: Comparator::Eq,
-                modality: Modality::Actual,
-            });
-            i = j;
         }
-        out
+        (strong, weak, actual)
     }
-}
-
-fn starts_with(chars: &[char], at: usize, word: &str) -> bool {
-    word.chars()
-        .enumerate()
-        .all(|(k, w)| chars.get(at + k) == Some(&w))
 }

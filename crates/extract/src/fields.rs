@@ -1,0 +1,1017 @@
+//! The fields of a found quantity: comparator, kind and direction,
+//! indicator. Modality is set per sentence by the document pass.
+
+use crate::lexicon::Lexicon;
+use crate::scan::Cand;
+use crate::vocab::{ChangeCue, Compiled, Cue};
+use quarry_core::{Comparator, Direction, Kind, Metric, Modality};
+
+fn cue_cmp(c: Cue) -> Comparator {
+    match c {
+        Cue::Ge => Comparator::Ge,
+        Cue::Gt => Comparator::Gt,
+        Cue::Le => Comparator::Le,
+        Cue::Lt => Comparator::Lt,
+        Cue::Approx => Comparator::Approx,
+    }
+}
+
+fn is_latin(c: char) -> bool {
+    c.is_ascii_alphabetic()
+}
+
+/// Index just after a comparator written after the quantity (`以上`, `左右`,
+/// ` or lower`), or `end` when there is none.
+pub fn after_comparator_end(v: &Compiled, chars: &[char], end: usize) -> usize {
+    if let Some((len, _)) = v.cmp_after.longest_at(chars, end) {
+        return end + len;
+    }
+    if chars.get(end) == Some(&' ') {
+        if let Some((len, _)) = v.cmp_after.longest_at(chars, end + 1) {
+            if chars.get(end + 1).is_some_and(|c| is_latin(*c)) {
+                return end + 1 + len;
+            }
+        }
+    }
+    end
+}
+
+fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) {
+    let mut left = c.start;
+    let mut before = None;
+    let probe = if left > 0 && chars[left - 1] == ' ' {
+        left - 1
+    } else {
+        left
+    };
+    if let Some((len, cue)) = v.cmp_before.longest_ending_at(chars, probe) {
+        let latin = is_latin(chars[probe - 1]);
+        if latin == (probe != left) || !latin {
+            before = Some(cue_cmp(*cue));
+            left = probe - len;
+        }
+    }
+    let mut after = None;
+    let k = after_comparator_end(v, chars, c.end);
+    if k > c.end {
+        let from = if chars[c.end] == ' ' {
+            c.end + 1
+        } else {
+            c.end
+        };
+        after = v
+            .cmp_after
+            .longest_at(chars, from)
+            .map(|(_, cue)| cue_cmp(*cue));
+    }
+    let cmp = c
+        .comparator
+        .or(after)
+        .or(before)
+        .or(c.internal)
+        .unwrap_or(Comparator::Eq);
+    (cmp, left)
+}
+
+fn is_clause_break(chars: &[char], k: usize) -> bool {
+    match chars[k] {
+        '，' | '；' | '。' | '：' | '！' | '？' | ';' | '!' | '?' => true,
+        ',' | ':' => {
+            !(k > 0
+                && chars[k - 1].is_ascii_digit()
+                && chars.get(k + 1).is_some_and(|c| c.is_ascii_digit()))
+        }
+        _ => false,
+    }
+}
+
+fn clause_start(chars: &[char], left: usize) -> usize {
+    let mut k = left;
+    while k > 0 {
+        if is_clause_break(chars, k - 1) {
+            return k;
+        }
+        k -= 1;
+    }
+    0
+}
+
+fn kind_of(
+    v: &Compiled,
+    chars: &[char],
+    from: usize,
+    left: usize,
+    c: &Cand,
+) -> (Kind, Option<Direction>) {
+    if c.base.as_deref() == Some("doubling") {
+        return (Kind::Change, Some(Direction::Up));
+    }
+    let window = if chars[left.saturating_sub(1)].is_ascii() {
+        60
+    } else {
+        14
+    };
+    let from = from.max(left.saturating_sub(window));
+    let latin = chars[left.saturating_sub(1)].is_ascii();
+    let mut toks: Vec<(ChangeCue, usize)> = Vec::new();
+    let mut i = from;
+    while i < left {
+        if let Some((len, cue)) = v.change.longest_at(chars, i) {
+            toks.push((*cue, i + len));
+            i += len;
+        } else {
+            i += 1;
+        }
+    }
+    let mut seen_to = false;
+    for (cue, cue_end) in toks.iter().rev() {
+        match cue {
+            ChangeCue::To => seen_to = true,
+            ChangeCue::Level => return (Kind::Level, None),
+            ChangeCue::ChangeNoun => return (Kind::Change, Some(Direction::Up)),
+            ChangeCue::Up | ChangeCue::Down => {
+                if seen_to {
+                    return (Kind::Level, None);
+                }
+                // English: a change is "rise BY" or a rate right after the
+                // verb (`rose 3 percent`); `raised $40,000` is an amount
+                if latin && !english_change(chars, *cue_end, left, c) {
+                    return (Kind::Level, None);
+                }
+                let d = if *cue == ChangeCue::Up {
+                    Direction::Up
+                } else {
+                    Direction::Down
+                };
+                return (Kind::Change, Some(d));
+            }
+        }
+    }
+    // "186.8 billion yuan more than last year", "a $100 billion increase"
+    let after: String = chars[c.end..(c.end + 30).min(chars.len())].iter().collect();
+    let after = after.to_ascii_lowercase();
+    for (w, d) in [
+        (" increase", Direction::Up),
+        (" rise", Direction::Up),
+        (" gain", Direction::Up),
+        (" jump", Direction::Up),
+        (" cut", Direction::Down),
+        (" reduction", Direction::Down),
+        (" decline", Direction::Down),
+        (" decrease", Direction::Down),
+        (" drop", Direction::Down),
+        (" more than last year", Direction::Up),
+        (" more than the previous year", Direction::Up),
+        (" higher than last year", Direction::Up),
+        (" less than last year", Direction::Down),
+        (" lower than last year", Direction::Down),
+    ] {
+        if after.starts_with(w) {
+            return (Kind::Change, Some(d));
+        }
+    }
+    (Kind::Level, None)
+}
+
+const EN_FILLER: &[&str] = &[
+    "a",
+    "an",
+    "the",
+    "modest",
+    "just",
+    "about",
+    "around",
+    "some",
+    "nearly",
+    "only",
+    "another",
+    "additional",
+    "its",
+    "their",
+    "further",
+    "roughly",
+    "approximately",
+    "almost",
+    "over",
+    "more",
+    "than",
+    "less",
+    "at",
+    "least",
+    "solid",
+    "strong",
+    "moderate",
+    "annual",
+    "annualized",
+    "average",
+    "estimated",
+    "record",
+    "mere",
+    "whopping",
+    "of",
+];
+
+fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool {
+    let words = words_of(chars, cue_end, left);
+    if words.iter().any(|&w| lower(chars, w) == "by")
+        || words.first().is_some_and(|&w| {
+            // `increase of 5 percent`; the rise as subject: `CPI increase will be kept around 4 percent`
+            matches!(
+                lower(chars, w).as_str(),
+                "of" | "will" | "is" | "was" | "should" | "would" | "shall" | "must"
+            )
+        })
+    {
+        return true;
+    }
+    let rate = matches!(
+        c.base.as_deref(),
+        Some("percent") | Some("pct_point") | Some("basis_point")
+    );
+    rate && words
+        .iter()
+        .all(|&w| EN_FILLER.contains(&lower(chars, w).as_str()))
+}
+
+static CUT_ZH: &[&str] = &[
+    "增长",
+    "增加",
+    "提高",
+    "下降",
+    "减少",
+    "降低",
+    "上升",
+    "提升",
+    "扩大",
+    "缩小",
+    "达到",
+    "达",
+    "为",
+    "是",
+    "突破",
+    "超过",
+    "超",
+    "控制在",
+    "保持在",
+    "保持",
+    "稳定在",
+    "实现",
+    "完成",
+    "比",
+    "由",
+    "从",
+    "翻",
+    "占",
+    "年均",
+    "同比",
+    "分别",
+    "均达",
+    "均为",
+    "约",
+    "近",
+    "预期",
+    "预计",
+    "拟安排",
+    "拟",
+    "安排",
+    "将",
+    "力争",
+    "争取",
+    "确保",
+    "计划",
+    "累计",
+    "共有",
+    "共计",
+    "全年",
+    "继续",
+    "不低于",
+    "不少于",
+    "不超过",
+    "到",
+    "至",
+    "了",
+    "在",
+    "全部",
+    "通过",
+    "已",
+    "新开工",
+    "建成",
+    "基本建成",
+    "解决",
+    "惠及",
+    "获",
+    "创建",
+    "引进",
+    "搭建",
+    "设立",
+    "居全",
+    "首次",
+    "当年",
+    "其中",
+    "全市",
+    "全区",
+    "全省",
+    "全国",
+    "今年",
+    "我市",
+    "我区",
+    "我省",
+    "合计",
+    "总计",
+    "新建",
+    "开工",
+    "落实",
+    "投入使用",
+    "按",
+    "实施",
+    "增至",
+    "升至",
+    "降至",
+    "减至",
+    "增到",
+    "迈上",
+    "迈入",
+    "跨入",
+    "入选",
+    "获批",
+    "获得",
+    "覆盖",
+    "提请",
+    "带动",
+    "吸引",
+    "开办",
+    "抓好",
+    "做好",
+    "推进",
+    "支持",
+    "培育",
+    "打造",
+    "选择",
+    "就是",
+    "要求",
+    "力争实现",
+    "努力",
+];
+const FRAGMENTS: &[&str] = &[
+    "增加值",
+    "总产值",
+    "产值",
+    "投资",
+    "利润",
+    "收入",
+    "计划投资",
+];
+static KEEP_ZH: &[&str] = &[
+    "增加值",
+    "比重",
+    "比例",
+    "新增",
+    "增长率",
+    "计划投资",
+    "以上",
+    "以下",
+    "在建",
+    "全社会",
+    "为民",
+    "实际",
+    "基本养老",
+    "基本医疗",
+    "基本公共",
+    "建设投资",
+    "完成投资",
+    "到位",
+    "超亿元",
+    "超百亿元",
+    "超十亿元",
+    "超千万元",
+    "超千亿元",
+    "主要",
+    "重要",
+    "需要",
+    "达标",
+    "发达",
+    "人均",
+    "居民",
+];
+static LEAD_ZH: &[&str] = &[
+    "的基础上",
+    "基础上",
+    "就是",
+    "其中",
+    "全市",
+    "全区",
+    "全省",
+    "全国",
+    "今年",
+    "我市",
+    "我区",
+    "我省",
+    "全年",
+    "当年",
+];
+
+/// Longest word of one of the lists above at `at`.
+fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Option<usize> {
+    use std::sync::OnceLock;
+    static CUT: OnceLock<Lexicon<()>> = OnceLock::new();
+    static KEEP: OnceLock<Lexicon<()>> = OnceLock::new();
+    static LEAD: OnceLock<Lexicon<()>> = OnceLock::new();
+    let cell = if std::ptr::eq(words, CUT_ZH) {
+        &CUT
+    } else if std::ptr::eq(words, KEEP_ZH) {
+        &KEEP
+    } else {
+        &LEAD
+    };
+    let lex = cell.get_or_init(|| {
+        let mut l = Lexicon::new();
+        for w in words {
+            l.insert(w, ());
+        }
+        l
+    });
+    lex.longest_at(chars, at).map(|(len, _)| len)
+}
+
+fn trim_zh(s: &[char]) -> &[char] {
+    let mut a = 0;
+    let mut b = s.len();
+    while a < b
+        && matches!(
+            s[a],
+            '、' | '，' | ',' | ' ' | '—' | '-' | '的' | '和' | '及' | '并' | '；' | '：'
+        )
+    {
+        a += 1;
+    }
+    while b > a
+        && matches!(
+            s[b - 1],
+            '、' | '，' | ',' | ' ' | '的' | '和' | '及' | '（' | '—'
+        )
+    {
+        b -= 1;
+    }
+    &s[a..b]
+}
+
+/// Strips leading fillers, years and verbs, then cuts at the first verb.
+fn zh_phrase(seg: &[char]) -> Option<String> {
+    let mut s = trim_zh(seg);
+    loop {
+        let before = s.len();
+        if let Some(l) = match_any(s, 0, LEAD_ZH) {
+            s = &s[l..];
+        }
+        // a leading year: 2024年, 2024年的
+        let d = s.iter().take_while(|c| c.is_ascii_digit()).count();
+        if d == 4 && s.get(4) == Some(&'年') {
+            s = &s[5..];
+        }
+        // a year in Chinese numerals: 一九五七年
+        let zy = s
+            .iter()
+            .take_while(|c| crate::numbers::zh_digit(**c).is_some())
+            .count();
+        if zy == 4 && s.get(4) == Some(&'年') {
+            s = &s[5..];
+        }
+        // an ordinal batch or phase: 第一批, 第三期
+        if s.first() == Some(&'第') {
+            let k = 1 + s[1..]
+                .iter()
+                .take_while(|c| crate::numbers::is_zh_numeral(**c) || c.is_ascii_digit())
+                .count();
+            if k > 1 && k < s.len() {
+                s = &s[k + 1..];
+            }
+        }
+        if match_any(s, 0, KEEP_ZH).is_none() {
+            if let Some(l) = match_any(s, 0, CUT_ZH) {
+                s = &s[l..];
+            }
+        }
+        s = trim_zh(s);
+        if s.len() == before {
+            break;
+        }
+    }
+    let mut i = 0;
+    let mut cut = s.len();
+    while i < s.len() {
+        if let Some(l) = match_any(s, i, KEEP_ZH) {
+            i += l;
+            continue;
+        }
+        if match_any(s, i, CUT_ZH).is_some() {
+            cut = i;
+            break;
+        }
+        i += 1;
+    }
+    let mut p = trim_zh(&s[..cut]);
+    // examples before 等 name members of the set, not the set
+    if let Some(k) = p.iter().rposition(|&c| c == '等') {
+        if k + 1 == p.len() {
+            return None;
+        }
+        p = trim_zh(&p[k + 1..]);
+    }
+    // the base of a comparison (`是“十五”时期的`, `比上年`) names no indicator
+    for w in [
+        "时期", "期末", "期间", "同期", "上年", "去年", "年底", "年末",
+    ] {
+        let wc: Vec<char> = w.chars().collect();
+        if p.ends_with(&wc) {
+            return None;
+        }
+    }
+    // a trailing year (`比重2024年`)
+    let yl = p.len();
+    if yl >= 5 && p[yl - 1] == '年' && p[yl - 5..yl - 1].iter().all(|c| c.is_ascii_digit()) {
+        p = trim_zh(&p[..yl - 5]);
+    }
+    (p.len() >= 2 && p.iter().any(|c| !c.is_ascii_punctuation())).then(|| p.iter().collect())
+}
+
+/// The noun phrase right after a quantity (`153座病险水库除险加固`).
+fn zh_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
+    let first = *chars.get(from)?;
+    if !('\u{4e00}'..='\u{9fff}').contains(&first) && first != '“' {
+        return None;
+    }
+    if match_any(chars, from, CUT_ZH).is_some() && match_any(chars, from, KEEP_ZH).is_none() {
+        return None;
+    }
+    let mut k = from;
+    while k < chars.len()
+        && k - from < 16
+        && !is_clause_break(chars, k)
+        && chars[k] != '、'
+        && !chars[k].is_ascii_digit()
+    {
+        k += 1;
+    }
+    zh_phrase(&chars[from..k]).map(|p| (p, k))
+}
+
+const EN_CUT: &[&str] = &[
+    "will",
+    "would",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "has",
+    "have",
+    "had",
+    "to",
+    "by",
+    "at",
+    "grow",
+    "grew",
+    "grown",
+    "rise",
+    "rose",
+    "increase",
+    "increased",
+    "increases",
+    "decrease",
+    "decreased",
+    "fall",
+    "fell",
+    "reach",
+    "reached",
+    "from",
+    "kept",
+    "keep",
+    "remain",
+    "remained",
+    "stand",
+    "stood",
+    "total",
+    "totaled",
+    "totalled",
+    "account",
+    "accounts",
+    "accounted",
+    "amount",
+    "amounted",
+    "hit",
+    "of",
+    "with",
+    "than",
+    "about",
+    "around",
+    "projected",
+    "expected",
+    "set",
+    "for",
+    "on",
+    "in",
+    "up",
+    "down",
+    "cut",
+    "raise",
+    "reduce",
+    "complete",
+    "consisting",
+    "more",
+    "less",
+    "over",
+    "under",
+    "nearly",
+    "almost",
+    "approximately",
+    "some",
+    "just",
+    "only",
+    "and",
+    "or",
+    "that",
+    "which",
+    "who",
+    "we",
+    "it",
+    "they",
+    "i",
+    "this",
+    "these",
+    "there",
+    "start",
+    "create",
+    "created",
+    "add",
+    "added",
+    "compared",
+    "while",
+    "as",
+    "per",
+];
+const EN_DET: &[&str] = &[
+    "the", "a", "an", "its", "our", "their", "his", "her", "--", "-", "this", "that",
+];
+const EN_TRANSFER: &[&str] = &[
+    "allocate",
+    "spend",
+    "invest",
+    "provide",
+    "earmark",
+    "inject",
+    "allocated",
+    "spent",
+    "invested",
+    "provided",
+    "set aside",
+];
+
+fn words_of(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    let mut i = from;
+    while i < to {
+        while i < to && chars[i] == ' ' {
+            i += 1;
+        }
+        let s = i;
+        while i < to && chars[i] != ' ' {
+            i += 1;
+        }
+        if i > s {
+            out.push((s, i));
+        }
+    }
+    out
+}
+
+fn lower(chars: &[char], w: (usize, usize)) -> String {
+    chars[w.0..w.1]
+        .iter()
+        .filter(|c| c.is_alphanumeric() || **c == '-')
+        .collect::<String>()
+        .to_ascii_lowercase()
+}
+
+fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
+    let mut w: Vec<(usize, usize)> = words.to_vec();
+    while w
+        .first()
+        .is_some_and(|&x| EN_DET.contains(&lower(chars, x).as_str()) || lower(chars, x).is_empty())
+    {
+        w.remove(0);
+    }
+    while w.last().is_some_and(|&x| {
+        let l = lower(chars, x);
+        l.is_empty() || EN_CUT.contains(&l.as_str()) || EN_DET.contains(&l.as_str())
+    }) {
+        w.pop();
+    }
+    let (&first, &last) = (w.first()?, w.last()?);
+    let s: String = chars[first.0..last.1].iter().collect();
+    let s = s
+        .trim_matches(|c: char| c == ',' || c == '-' || c == ' ')
+        .to_string();
+    (s.chars().any(|c| c.is_alphabetic())).then_some(s)
+}
+
+fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
+    let words = words_of(chars, from, left);
+    let mut k = words.len();
+    while k > 0 && EN_CUT.contains(&lower(chars, words[k - 1]).as_str()) {
+        k -= 1;
+    }
+    if k == 0 {
+        return None;
+    }
+    let end = k;
+    while k > 0 {
+        let l = lower(chars, words[k - 1]);
+        if EN_DET.contains(&l.as_str())
+            || (EN_CUT.contains(&l.as_str())
+                && !matches!(l.as_str(), "of" | "on" | "and" | "for" | "in"))
+            || end - k >= 6
+        {
+            break;
+        }
+        k -= 1;
+    }
+    en_phrase(chars, &words[k..end])
+}
+
+fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
+    let words = words_of(chars, from, chars.len().min(from + 80));
+    let first = lower(chars, *words.first()?);
+    if !matches!(first.as_str(), "in" | "for" | "on" | "of" | "to") {
+        return None;
+    }
+    let mut k = 1;
+    while k < words.len() && k < 9 {
+        let (s, e) = words[k];
+        if chars[s].is_ascii_digit() || chars[s] == '$' {
+            break;
+        }
+        let l = lower(chars, words[k]);
+        if matches!(
+            l.as_str(),
+            "will" | "is" | "are" | "was" | "were" | "to" | "by" | "which" | "that"
+        ) {
+            break;
+        }
+        k += 1;
+        if chars[e - 1] == '.' || chars[e - 1] == ';' {
+            break;
+        }
+    }
+    let end = words.get(k - 1).map(|w| w.1).unwrap_or(from);
+    en_phrase(chars, &words[1..k]).map(|p| (p.trim_end_matches('.').to_string(), end))
+}
+
+fn indicator_zh(
+    chars: &[char],
+    seg_from: usize,
+    left: usize,
+    after: usize,
+) -> (Option<String>, usize) {
+    let seg = &chars[seg_from.min(left)..left];
+    // X占Y的Z%: the share is X's
+    if let Some(k) = seg.iter().position(|&c| c == '占') {
+        let mut a = k;
+        while a > 0
+            && match_any(seg, a - 1, CUT_ZH).is_none()
+            && !matches!(seg[a - 1], '，' | '、' | ',')
+        {
+            a -= 1;
+        }
+        if let Some(p) = zh_phrase(&seg[a..k]) {
+            return (Some(p), after);
+        }
+    }
+    // `引进浦东发展银行等6家银行`: the set is named after the number
+    if trim_zh(seg).last() == Some(&'等') {
+        if let Some((p, e)) = zh_forward(chars, after) {
+            return (Some(p), e);
+        }
+    }
+    if let Some(p) = zh_phrase(seg) {
+        return (Some(p), after);
+    }
+    match zh_forward(chars, after) {
+        Some((p, e)) => (Some(p), e),
+        None => (None, after),
+    }
+}
+
+fn indicator_en(
+    chars: &[char],
+    seg_from: usize,
+    left: usize,
+    after: usize,
+    c: &Cand,
+) -> (Option<String>, usize) {
+    let words = words_of(chars, seg_from.min(left), left);
+    let transfer = words
+        .last()
+        .is_some_and(|&w| EN_TRANSFER.contains(&lower(chars, w).as_str()));
+    if !transfer {
+        if let Some(p) = en_backward(chars, seg_from.min(left), left) {
+            if !matches!(
+                p.to_ascii_lowercase().as_str(),
+                "government" | "central government" | "it" | "we"
+            ) {
+                return (Some(p), after);
+            }
+        }
+    }
+    if let Some((p, e)) = en_forward(chars, after) {
+        return (Some(p), e);
+    }
+    // "9 million new jobs": the counted noun
+    if let Some(u) = &c.unit {
+        let noun: Vec<&str> = u
+            .split(' ')
+            .filter(|w| {
+                !matches!(
+                    *w,
+                    "thousand" | "million" | "billion" | "trillion" | "$" | "bn"
+                )
+            })
+            .collect();
+        if !noun.is_empty()
+            && c.base
+                .as_deref()
+                .is_some_and(|b| matches!(b, "person" | "household" | "count"))
+        {
+            return (Some(noun.join(" ")), after);
+        }
+    }
+    (None, after)
+}
+
+pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric> {
+    let mut out: Vec<Metric> = Vec::with_capacity(cands.len());
+    let mut consumed = 0usize;
+    let mut prev_ind: Vec<Option<String>> = Vec::new();
+    let mut lefts: Vec<usize> = Vec::new();
+    for c in &cands {
+        let (cmp, left) = comparator_of(v, chars, c);
+        let clause = clause_start(chars, left);
+        let after = after_comparator_end(v, chars, c.end);
+        let kind_from = clause;
+        let (kind, direction) = kind_of(v, chars, kind_from, left, c);
+        let seg_from = clause.max(consumed);
+        let latin = chars[c.start..c.end]
+            .iter()
+            .any(|ch| ch.is_ascii_alphabetic())
+            || !chars[left.saturating_sub(10)..left]
+                .iter()
+                .chain(&chars[c.end..(c.end + 4).min(chars.len())])
+                .any(|&ch| ch > '\u{2e80}');
+        let (mut ind, used) = if latin {
+            let a = if chars.get(after) == Some(&' ') {
+                after + 1
+            } else {
+                after
+            };
+            indicator_en(chars, seg_from, left, a, c)
+        } else {
+            indicator_zh(chars, seg_from, left, after)
+        };
+        if ind.is_none() {
+            // an elided subject continues the clause's
+            ind = prev_ind.iter().rev().flatten().next().cloned();
+        } else if let Some(frag) = ind.as_deref().filter(|i| FRAGMENTS.contains(i)) {
+            // `农林牧渔业总产值…、增加值…`: the owner named before carries over
+            let owner = prev_ind.iter().rev().flatten().find_map(|p| {
+                FRAGMENTS
+                    .iter()
+                    .filter_map(|f| p.find(f).filter(|&k| k > 0).map(|k| p[..k].to_string()))
+                    .next()
+            });
+            if let Some(o) = owner {
+                ind = Some(format!("{o}{frag}"));
+            }
+        }
+        consumed = used.max(c.end);
+        prev_ind.push(ind.clone());
+        lefts.push(left);
+        let surface: String = chars[c.start..c.end].iter().collect();
+        let value_normalized = match c.base.as_deref() {
+            Some("percent") | Some("permille") | Some("pct_point") | Some("basis_point") => c.value,
+            _ => c.value * c.factor,
+        };
+        out.push(Metric {
+            surface,
+            char_start: c.start as u32,
+            char_end: c.end as u32,
+            indicator: ind,
+            value: c.value,
+            unit: c.unit.clone(),
+            value_normalized,
+            base_unit: c.base.clone().unwrap_or_else(|| "count".into()),
+            kind,
+            direction,
+            comparator: cmp,
+            modality: Modality::Actual,
+        });
+    }
+    // a comparator after the last of a list applies to each (`10%和12%以上`)
+    for k in (0..out.len().saturating_sub(1)).rev() {
+        let sep: String = chars[out[k].char_end as usize..lefts[k + 1]]
+            .iter()
+            .collect();
+        if matches!(sep.trim(), "和" | "、" | "与" | "及" | "and" | ",")
+            && out[k].comparator == Comparator::Eq
+            && matches!(
+                out[k + 1].comparator,
+                Comparator::Ge
+                    | Comparator::Gt
+                    | Comparator::Le
+                    | Comparator::Lt
+                    | Comparator::Approx
+            )
+        {
+            out[k].comparator = out[k + 1].comparator;
+        }
+    }
+    // the first number of a range shares its partner's indicator
+    for k in (0..out.len().saturating_sub(1)).rev() {
+        if out[k].indicator.is_none() && (lefts[k + 1] as u32).saturating_sub(out[k].char_end) <= 2
+        {
+            out[k].indicator = out[k + 1].indicator.clone();
+        }
+    }
+    split_respectively(chars, &cands, &lefts, out)
+}
+
+/// `A、B分别增长10%和12%`: the parts get their own indicators; with one
+/// number the metric is repeated per part.
+fn split_respectively(
+    chars: &[char],
+    cands: &[Cand],
+    lefts: &[usize],
+    mut out: Vec<Metric>,
+) -> Vec<Metric> {
+    let fb: Vec<char> = "分别".chars().collect();
+    let Some(pos) = chars.windows(2).position(|w| w == fb.as_slice()) else {
+        return out;
+    };
+    let clause = clause_start(chars, pos);
+    // metrics of the 分别 clause
+    let group: Vec<usize> = (0..out.len())
+        .filter(|&k| {
+            lefts[k] >= pos && clause_start(chars, lefts[k]) <= pos.max(clause) && {
+                let end_clause = (pos..lefts[k]).any(|j| is_clause_break(chars, j));
+                !end_clause
+            }
+        })
+        .collect();
+    if group.is_empty() {
+        return out;
+    }
+    let subject = &chars[clause..pos];
+    let parts: Vec<String> = subject
+        .split(|c| matches!(c, '、' | '和' | '及' | '与'))
+        .filter_map(|p| {
+            zh_phrase(p).or_else(|| {
+                let t: String = p.iter().collect();
+                (t.chars().count() >= 2).then_some(t)
+            })
+        })
+        .collect();
+    let names: Vec<String> = if parts.len() >= 2 {
+        parts
+    } else {
+        // subjects named earlier in the sentence (`…17949元、…5487元，年均分别增长…`)
+        let mut seen: Vec<String> = Vec::new();
+        for m in out.iter().take(group[0]) {
+            if let Some(i) = &m.indicator {
+                if !seen.contains(i) {
+                    seen.push(i.clone());
+                }
+            }
+        }
+        let k = group.len().min(seen.len());
+        if k < 2 {
+            return out;
+        }
+        seen[seen.len() - k..].to_vec()
+    };
+    let _ = cands;
+    if group.len() == 1 && names.len() >= 2 {
+        let m = out[group[0]].clone();
+        let mut copies = Vec::new();
+        for nm in &names {
+            let mut c = m.clone();
+            c.indicator = Some(nm.clone());
+            copies.push(c);
+        }
+        out.splice(group[0]..group[0] + 1, copies);
+        return out;
+    }
+    for (j, &k) in group.iter().enumerate() {
+        out[k].indicator = Some(names[j % names.len()].clone());
+    }
+    out
+}

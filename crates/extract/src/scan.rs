@@ -1,0 +1,752 @@
+//! Finding quantities in one sentence: numbers, their magnitude and unit,
+//! and the rules that say a number is not a metric.
+
+use crate::fields;
+use crate::numbers::{is_zh_numeral, parse_arabic, parse_en, parse_zh, word_at, EnNumber};
+use crate::vocab::{Compiled, Cue};
+use quarry_core::{Comparator, Metric};
+
+#[derive(Clone, Debug)]
+pub(crate) struct Cand {
+    pub start: usize,
+    pub end: usize,
+    pub value: f64,
+    pub factor: f64,
+    pub unit: Option<String>,
+    /// None: a bare number, kept only as a range or list partner.
+    pub base: Option<String>,
+    /// `多`, `余`, `十几` inside the number.
+    pub internal: Option<Comparator>,
+    pub zh_numeral: bool,
+    pub zh_total: f64,
+    pub comparator: Option<Comparator>,
+}
+
+enum Tail {
+    Metric(Cand),
+    Bare(Cand),
+    Reject(usize),
+}
+
+const PEOPLE_ZH: &[&str] = &[
+    "人",
+    "农民",
+    "群众",
+    "劳动力",
+    "职工",
+    "学生",
+    "游客",
+    "居民",
+    "儿童",
+    "老人",
+    "员工",
+    "干部",
+];
+const HOUSEHOLD_ZH: &[&str] = &["农户", "家庭", "户"];
+
+fn starts(chars: &[char], at: usize, w: &str) -> bool {
+    (at..).zip(w.chars()).all(|(k, c)| chars.get(k) == Some(&c))
+}
+
+fn is_han(c: char) -> bool {
+    ('\u{4e00}'..='\u{9fff}').contains(&c)
+}
+
+/// Skips an alphanumeric code (`PM2.5`, `G20`, `4E`).
+fn skip_code(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len()
+        && (chars[i].is_ascii_alphanumeric()
+            || (chars[i] == '.' && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())))
+    {
+        i += 1;
+    }
+    i
+}
+
+pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
+    let mut cands: Vec<(Cand, bool)> = Vec::new();
+    let n = chars.len();
+    let mut i = 0;
+    while i < n {
+        let c = chars[i];
+        if c.is_ascii_digit() {
+            let prev = if i > 0 { chars[i - 1] } else { ' ' };
+            if prev.is_ascii_alphabetic() || prev == '.' || prev.is_ascii_digit() {
+                i = skip_code(chars, i);
+                continue;
+            }
+            let (ne, mut value) = parse_arabic(chars, i);
+            // ratios of several parts (23.4:36.5:40.1) are scored neither way
+            if matches!(chars.get(ne), Some(':') | Some('：'))
+                && chars.get(ne + 1).is_some_and(|c| c.is_ascii_digit())
+            {
+                let mut k = ne;
+                while k < n && (chars[k].is_ascii_digit() || matches!(chars[k], ':' | '：' | '.'))
+                {
+                    k += 1;
+                }
+                i = k;
+                continue;
+            }
+            if chars.get(ne).is_some_and(|c| c.is_ascii_alphabetic())
+                && v.units.longest_at(chars, ne).is_none()
+                && v.magnitudes.longest_at(chars, ne).is_none()
+            {
+                i = skip_code(chars, i);
+                continue;
+            }
+            let mut end = ne;
+            // 4-1/4 percent, 4 1/4 percent, 1/2 percent
+            if let Some((fe, frac)) = fraction_after(chars, ne) {
+                value += frac;
+                end = fe;
+            } else if chars.get(ne) == Some(&'/') {
+                if let Some((fe, den)) = small_int(chars, ne + 1) {
+                    if den > 0.0 && is_percent_after(v, chars, fe) {
+                        value /= den;
+                        end = fe;
+                    } else {
+                        i = skip_code_slash(chars, ne);
+                        continue;
+                    }
+                }
+            }
+            match tail(v, chars, i, end, value, None, dollar) {
+                Tail::Metric(c) => {
+                    i = c.end.max(end);
+                    cands.push((c, true));
+                }
+                Tail::Bare(c) => {
+                    i = end;
+                    cands.push((c, false));
+                }
+                Tail::Reject(e) => i = e.max(end),
+            }
+        } else if is_zh_numeral(c) {
+            if i > 0 && (is_zh_numeral(chars[i - 1]) || chars[i - 1] == '第') {
+                i += 1;
+                continue;
+            }
+            if starts(chars, i, "百分之") {
+                if let Some(m) = percent_words(chars, i) {
+                    i = m.end;
+                    cands.push((m, true));
+                    continue;
+                }
+            }
+            let Some(z) = parse_zh(chars, i) else {
+                i += 1;
+                continue;
+            };
+            if z.positional && z.end - i >= 2 {
+                i = z.end;
+                continue;
+            }
+            if z.bare_magnitude {
+                let gt_before =
+                    matches!(v.cmp_before.longest_ending_at(chars, i), Some((_, Cue::Gt)));
+                if !gt_before {
+                    i = z.end;
+                    continue;
+                }
+            }
+            let (value, mag) = match z.magnitude {
+                Some((word, f)) => (z.total / f, Some((word, f))),
+                None => (z.total, None),
+            };
+            match tail(v, chars, i, z.end, value, mag, dollar) {
+                Tail::Metric(_) if idiom_covers(v, chars, i, z.end) => i = z.end,
+                Tail::Metric(mut c) => {
+                    c.zh_numeral = true;
+                    c.zh_total = z.total;
+                    if z.vague_plus {
+                        c.internal = Some(Comparator::Gt);
+                    }
+                    let small_count =
+                        c.base.as_deref() == Some("count") && z.total < 100.0 && !z.vague_plus;
+                    // `一个`, `三项`, `两个`: words, list heads and slogans far
+                    // more often than measured counts.
+                    // `千家洞`, `百姓`: a lone 千/百 is a word unless money follows
+                    let no_digit = !z.has_digit
+                        && mag.is_none()
+                        && !matches!(
+                            c.base.as_deref(),
+                            Some("CNY") | Some("USD") | Some("percent")
+                        );
+                    let small_plain = no_digit
+                        || z.total < 10.0
+                            && mag.is_none()
+                            && !matches!(c.base.as_deref(), Some("doubling") | Some("times"));
+                    i = c.end.max(z.end);
+                    if !small_count && !small_plain {
+                        cands.push((c, true));
+                    }
+                }
+                Tail::Bare(_) => i = z.end,
+                Tail::Reject(e) => i = e.max(z.end),
+            }
+        } else if c.is_ascii_alphabetic() && (i == 0 || !chars[i - 1].is_ascii_alphabetic()) {
+            let we = word_at(chars, i);
+            // number words start with one of these letters and are short
+            let first = c.to_ascii_lowercase();
+            if we - i > 9 || !matches!(first, 'o' | 't' | 'f' | 's' | 'e' | 'n' | 'z' | 'h' | 'a') {
+                i = we;
+                continue;
+            }
+            match parse_en(chars, i) {
+                Some(EnNumber::Cardinal { end, value }) => {
+                    match tail(v, chars, i, end, value, None, dollar) {
+                        // `four children`, `shot seven times`: small word
+                        // counts are narrative; rates, money and scaled
+                        // counts (`nine million`) are metrics
+                        Tail::Metric(c)
+                            if c.factor > 1.0
+                                || matches!(
+                                    c.base.as_deref(),
+                                    Some("percent") | Some("pct_point") | Some("basis_point")
+                                )
+                                || c.base.as_deref().is_some_and(|b| {
+                                    b.len() == 3 && b.bytes().all(|x| x.is_ascii_uppercase())
+                                }) =>
+                        {
+                            i = c.end.max(end);
+                            cands.push((c, true));
+                        }
+                        _ => i = we.max(end),
+                    }
+                }
+                Some(EnNumber::Fraction { end, percent }) => {
+                    if fraction_is_metric(chars, i, end) {
+                        cands.push((
+                            Cand {
+                                start: i,
+                                end,
+                                value: percent,
+                                factor: 1.0,
+                                unit: None,
+                                base: Some("percent".into()),
+                                internal: None,
+                                zh_numeral: false,
+                                zh_total: 0.0,
+                                comparator: None,
+                            },
+                            true,
+                        ));
+                    }
+                    i = end.max(we);
+                }
+                None => i = we,
+            }
+        } else {
+            i += 1;
+        }
+    }
+    if cands.is_empty() {
+        return Vec::new();
+    }
+    let cands = resolve_partners(chars, cands);
+    let cands: Vec<Cand> = cands
+        .into_iter()
+        .filter(|c| !is_excluded(v, chars, c))
+        .collect();
+    fields::fill(v, chars, cands)
+}
+
+fn skip_code_slash(chars: &[char], mut i: usize) -> usize {
+    while i < chars.len() && (chars[i].is_ascii_digit() || chars[i] == '/') {
+        i += 1;
+    }
+    i
+}
+
+fn small_int(chars: &[char], at: usize) -> Option<(usize, f64)> {
+    let mut k = at;
+    while k < chars.len() && chars[k].is_ascii_digit() && k - at < 3 {
+        k += 1;
+    }
+    if k == at
+        || chars
+            .get(k)
+            .is_some_and(|c| c.is_ascii_digit() || *c == '/')
+    {
+        return None;
+    }
+    Some((k, chars[at..k].iter().collect::<String>().parse().ok()?))
+}
+
+fn is_percent_after(v: &Compiled, chars: &[char], at: usize) -> bool {
+    let k = if chars.get(at) == Some(&' ') {
+        at + 1
+    } else {
+        at
+    };
+    matches!(
+        v.units.longest_at(chars, k).map(|(_, b)| b.as_str()),
+        Some("percent") | Some("pct_point")
+    )
+}
+
+/// `-1/4` or ` 1/4` after a whole number: (end, fraction).
+fn fraction_after(chars: &[char], at: usize) -> Option<(usize, f64)> {
+    if !matches!(chars.get(at), Some('-') | Some(' ')) {
+        return None;
+    }
+    let (ne, num) = small_int(chars, at + 1).or_else(|| {
+        let k = at + 1;
+        chars
+            .get(k)
+            .filter(|c| c.is_ascii_digit())
+            .map(|c| (k + 1, c.to_digit(10).unwrap_or(0) as f64))
+    })?;
+    if chars.get(ne) != Some(&'/') {
+        return None;
+    }
+    let (de, den) = small_int(chars, ne + 1)?;
+    if den <= num || den == 0.0 {
+        return None;
+    }
+    Some((de, num / den))
+}
+
+fn percent_words(chars: &[char], at: usize) -> Option<Cand> {
+    let k = at + 3;
+    let (end, value) = if chars.get(k).is_some_and(|c| c.is_ascii_digit()) {
+        parse_arabic(chars, k)
+    } else {
+        let z = parse_zh(chars, k)?;
+        (z.end, z.total)
+    };
+    Some(Cand {
+        start: at,
+        end,
+        value,
+        factor: 1.0,
+        unit: Some("百分之".into()),
+        base: Some("percent".into()),
+        internal: None,
+        zh_numeral: true,
+        zh_total: 100.0,
+        comparator: None,
+    })
+}
+
+fn idiom_covers(v: &Compiled, chars: &[char], start: usize, end: usize) -> bool {
+    (start.saturating_sub(4)..end).any(|k| {
+        v.idioms
+            .longest_at(chars, k)
+            .is_some_and(|(len, _)| k + len > start)
+    })
+}
+
+fn fraction_is_metric(chars: &[char], start: usize, end: usize) -> bool {
+    let before: String = chars[start.saturating_sub(12)..start]
+        .iter()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    let after: String = chars[end..(end + 16).min(chars.len())]
+        .iter()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    for ord in [
+        "first ", "second ", "third ", "fourth ", "last ", "final ", "latter ", "and a ", "-",
+    ] {
+        if before.ends_with(ord) {
+            return false;
+        }
+    }
+    for t in [
+        " of a ",
+        " of an ",
+        " of a century",
+        " of the year",
+        " of this year",
+        " of the century",
+        " century",
+        " a century",
+        " an hour",
+        " a year",
+        " of a year",
+        " the year",
+        " of the decade",
+        " decade",
+        " of the twentieth",
+        " of the 20th",
+        " hour",
+        " past",
+        " time",
+        "-",
+    ] {
+        if after.starts_with(t) {
+            return false;
+        }
+    }
+    let word: String = chars[start..end]
+        .iter()
+        .collect::<String>()
+        .to_ascii_lowercase();
+    if word == "half" {
+        return after.starts_with(" of ") || before.ends_with("by ") || before.ends_with(" in ");
+    }
+    true
+}
+
+/// Magnitude, unit and the checks that follow a number.
+#[allow(clippy::too_many_arguments)]
+fn tail(
+    v: &Compiled,
+    chars: &[char],
+    num_start: usize,
+    num_end: usize,
+    value: f64,
+    zh_mag: Option<(&'static str, f64)>,
+    dollar: &str,
+) -> Tail {
+    let n = chars.len();
+    let latin_num = chars[num_start].is_ascii_alphabetic();
+    let mut p = num_end;
+    let mut internal = None;
+    if matches!(chars.get(p), Some('多') | Some('余')) && !latin_num {
+        internal = Some(Comparator::Gt);
+        p += 1;
+    }
+    let mut factor = 1.0;
+    let mut unit = String::new();
+    if let Some((word, f)) = zh_mag {
+        factor = f;
+        unit.push_str(word);
+    } else {
+        let direct = v.magnitudes.longest_at(chars, p).filter(|_| !latin_num);
+        let spaced = if chars.get(p) == Some(&' ') {
+            v.magnitudes
+                .longest_at(chars, p + 1)
+                .filter(|_| chars.get(p + 1).is_some_and(|c| c.is_ascii_alphabetic()))
+        } else {
+            None
+        };
+        let unit_direct = v.units.longest_at(chars, p).map(|(l, _)| l).unwrap_or(0);
+        if let Some((len, &f)) = direct.filter(|(len, _)| *len >= unit_direct) {
+            factor = f;
+            unit.extend(&chars[p..p + len]);
+            p += len;
+        } else if let Some((len, &f)) = spaced {
+            factor = f;
+            unit.extend(&chars[p + 1..p + 1 + len]);
+            p += 1 + len;
+        }
+    }
+    if internal.is_none() && matches!(chars.get(p), Some('多') | Some('余')) && factor > 1.0 {
+        internal = Some(Comparator::Gt);
+        p += 1;
+    }
+    let after_number = p;
+    // unit, written right after (Chinese) or after one space (English)
+    let mut base: Option<String> = None;
+    let mut end = p;
+    let unit_at = |k: usize| v.units.longest_at(chars, k);
+    let direct_unit = unit_at(p);
+    let spaced_unit = if chars.get(p) == Some(&' ') {
+        unit_at(p + 1).filter(|_| {
+            chars
+                .get(p + 1)
+                .is_some_and(|c| c.is_ascii_alphabetic() || *c == '%')
+        })
+    } else {
+        None
+    };
+    let nm_len = v.nm_after.longest_at(chars, p).map(|(l, _)| l);
+    if let Some((len, b)) = direct_unit {
+        if nm_len.is_some_and(|l| l >= len) {
+            return Tail::Reject(p);
+        }
+        base = Some(b.clone());
+        if !unit.is_empty() && chars[p].is_ascii_alphabetic() {
+            unit.push(' ');
+        }
+        unit.extend(&chars[p..p + len]);
+        end = p + len;
+    } else if nm_len.is_some() {
+        return Tail::Reject(p);
+    } else if let Some((len, b)) = spaced_unit {
+        base = Some(b.clone());
+        if !unit.is_empty() {
+            unit.push(' ');
+        }
+        unit.extend(&chars[p + 1..p + 1 + len]);
+        end = p + 1 + len;
+    } else if chars.get(p) == Some(&' ') {
+        let w0 = p + 1;
+        let w1 = word_at(chars, w0);
+        let word: String = chars[w0..w1]
+            .iter()
+            .collect::<String>()
+            .to_ascii_lowercase();
+        if v.english_after.longest_at(chars, w0).is_some() {
+            return Tail::Reject(w1);
+        }
+        if word == "dollars" || word == "dollar" {
+            base = Some(dollar.to_string());
+            if !unit.is_empty() {
+                unit.push(' ');
+            }
+            unit.extend(&chars[w0..w1]);
+            end = w1;
+        } else {
+            // "9 million new jobs": a count noun, maybe after one adjective
+            let mut k = w0;
+            let mut found = v.count_nouns.longest_at(chars, k);
+            if found.is_none() && w1 > w0 && chars.get(w1) == Some(&' ') {
+                let adj_ok = ADJECTIVES.contains(&word.as_str());
+                if adj_ok {
+                    k = w1 + 1;
+                    found = v.count_nouns.longest_at(chars, k);
+                }
+            }
+            if let Some((len, b)) = found {
+                base = Some(b.clone());
+                if !unit.is_empty() {
+                    unit.push(' ');
+                }
+                unit.extend(&chars[w0..k + len]);
+                end = k + len;
+            }
+        }
+    }
+    // a money sign before the number
+    let mut start = num_start;
+    let sign_end = if num_start > 0 && chars[num_start - 1] == ' ' {
+        num_start - 1
+    } else {
+        num_start
+    };
+    if let Some((len, b)) = v.currency.longest_ending_at(chars, sign_end) {
+        let sign: String = chars[sign_end - len..sign_end].iter().collect();
+        let money = if sign == "$" {
+            dollar.to_string()
+        } else {
+            b.clone()
+        };
+        if base.is_none() || base.as_deref() == Some("count") {
+            base = Some(money);
+            let mag = unit.clone();
+            unit = if mag.is_empty() {
+                sign
+            } else {
+                format!("{sign} {mag}")
+            };
+            start = sign_end - len;
+            if end < after_number {
+                end = after_number;
+            }
+        }
+    }
+    // `翻1.11番`: the verb is part of the surface
+    if base.as_deref() == Some("doubling") && start > 0 && chars[start - 1] == '翻' {
+        start -= 1;
+    }
+    if base.is_none()
+        && factor > 1.0
+        && !latin_num
+        && !chars[p.saturating_sub(1)].is_ascii_alphabetic()
+    {
+        // 万/亿 with the unit left out: people when a people noun is near, else money
+        let ahead = &chars[p..(p + 5).min(n)];
+        let behind = &chars[num_start.saturating_sub(6)..num_start];
+        let has = |s: &[char], words: &[&str]| {
+            (0..s.len()).any(|k| words.iter().any(|w| starts(s, k, w)))
+        };
+        let b = if has(ahead, HOUSEHOLD_ZH) && !has(ahead, &["人"]) {
+            "household"
+        } else if has(ahead, PEOPLE_ZH) || has(behind, &["人口", "人数"]) {
+            "person"
+        } else {
+            "CNY"
+        };
+        base = Some(b.into());
+        end = p;
+    }
+    if end < p && base.is_some() {
+        end = p;
+    }
+    let cand = Cand {
+        start,
+        end: end.max(num_end),
+        value,
+        factor,
+        unit: (!unit.is_empty()).then_some(unit),
+        base,
+        internal,
+        zh_numeral: false,
+        zh_total: 0.0,
+        comparator: None,
+    };
+    if cand.base.is_some() {
+        Tail::Metric(cand)
+    } else {
+        Tail::Bare(Cand {
+            end: num_end,
+            ..cand
+        })
+    }
+}
+
+const ADJECTIVES: &[&str] = &[
+    "new",
+    "more",
+    "additional",
+    "young",
+    "older",
+    "poor",
+    "rural",
+    "urban",
+    "low-income",
+    "full-time",
+    "part-time",
+    "unemployed",
+    "affordable",
+    "small",
+    "american",
+    "public",
+    "local",
+    "private",
+    "foreign",
+    "new-energy",
+    "extra",
+    "net",
+];
+
+fn sep_between(chars: &[char], a: usize, b: usize) -> String {
+    chars[a..b].iter().collect::<String>().trim().to_string()
+}
+
+/// Bare numbers take the unit of the number they pair with: a range
+/// (`1至2家`) or a list (`分别翻1.37和1.40番`).
+fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
+    let mut out: Vec<Cand> = Vec::new();
+    let mut items = cands;
+    for k in 0..items.len() {
+        if !items[k].1 {
+            // look forward through a chain of bare numbers to a unit
+            let mut j = k + 1;
+            while j < items.len() && !items[j].1 {
+                j += 1;
+            }
+            if j < items.len() {
+                let sep = sep_between(chars, items[k].0.end, items[j.min(k + 1)].0.start);
+                let range = matches!(
+                    sep.as_str(),
+                    "至" | "到" | "-" | "–" | "—" | "～" | "~" | "to"
+                );
+                let list = matches!(sep.as_str(), "和" | "、" | "与" | "及" | "," | "and" | "or");
+                if range || list {
+                    let partner = items[j].0.clone();
+                    let c = &mut items[k].0;
+                    c.base = partner.base.clone();
+                    c.factor = partner.factor;
+                    c.unit = partner.unit.clone();
+                    if range && j == k + 1 {
+                        c.comparator = Some(Comparator::Ge);
+                        if items[j].0.comparator.is_none() {
+                            items[j].0.comparator = Some(Comparator::Le);
+                        }
+                    }
+                    out.push(items[k].0.clone());
+                }
+            }
+            continue;
+        }
+        // both written with units: 10%-15%, 10%至15%, between $200 and $400,
+        // 1.0% to 3.0% (but not "from 5% to 7%", two levels)
+        if let Some(next) = items.get(k + 1).filter(|n| n.1) {
+            let sep = sep_between(chars, items[k].0.end, next.0.start);
+            let before: String = chars[items[k].0.start.saturating_sub(12)..items[k].0.start]
+                .iter()
+                .collect::<String>()
+                .to_ascii_lowercase();
+            let range = matches!(sep.as_str(), "至" | "-" | "–" | "～" | "~")
+                || (sep == "and" && before.trim_end().ends_with("between"))
+                || (sep == "to" && !before.contains("from"));
+            if range && next.0.base == items[k].0.base {
+                if items[k].0.comparator.is_none() {
+                    items[k].0.comparator = Some(Comparator::Ge);
+                }
+                items[k + 1].0.comparator = Some(Comparator::Le);
+            }
+        }
+        out.push(items[k].0.clone());
+    }
+    out
+}
+
+fn in_short_quote(chars: &[char], start: usize, end: usize) -> bool {
+    let open = chars[start.saturating_sub(8)..start]
+        .iter()
+        .rposition(|&c| c == '“' || c == '「');
+    let Some(o) = open else {
+        return false;
+    };
+    let o = start.saturating_sub(8) + o;
+    if chars[o + 1..start].iter().any(|&c| c == '”' || c == '」') {
+        return false;
+    }
+    chars[end..(end + 8).min(chars.len())]
+        .iter()
+        .any(|&c| c == '”' || c == '」')
+        && end - o <= 12
+}
+
+/// Category thresholds, list heads, specs and names.
+fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
+    let base = c.base.as_deref().unwrap_or("");
+    if let Some((len, _)) = v.nm_before.longest_ending_at(chars, c.start) {
+        let w: String = chars[c.start - len..c.start].iter().collect();
+        // "+" or "-" before: a signed figure is fine in English text
+        if !(w == "-" || w == "+")
+            || chars
+                .get(c.start.wrapping_sub(2))
+                .is_some_and(|c| c.is_ascii_digit())
+        {
+            return true;
+        }
+    }
+    if c.start > 0 && chars[c.start - 1] == '每' {
+        return true;
+    }
+    let k = fields::after_comparator_end(v, chars, c.end);
+    let money = base.len() == 3 && base.bytes().all(|b| b.is_ascii_uppercase());
+    if base != "count" {
+        if money
+            && (v.category_nouns.longest_at(chars, c.end).is_some()
+                || (k > c.end && v.category_nouns.longest_at(chars, k).is_some()))
+        {
+            return true;
+        }
+        // `千亿县`, `万亿级`: money without 元 glued to a noun is a label
+        let unit = c.unit.as_deref().unwrap_or("");
+        if money
+            && c.zh_numeral
+            && !unit.contains('元')
+            && chars.get(c.end).is_some_and(|&ch| is_han(ch))
+        {
+            return true;
+        }
+        // 年耗能5000吨标准煤以上企业, 20户以上自然村
+        let window = &chars[c.end..(c.end + 7).min(chars.len())];
+        for (off, w) in window.windows(2).enumerate() {
+            if (w == ['以', '上'] || w == ['以', '下'])
+                && window[..off].iter().all(|&ch| is_han(ch))
+                && chars
+                    .get(c.end + off + 2)
+                    .is_some_and(|&ch| is_han(ch) && ch != '的')
+            {
+                return true;
+            }
+        }
+    } else if v.list_heads.longest_at(chars, c.end).is_some() {
+        return true;
+    }
+    // `“1212”工程`, `“翻两番”`: numbers inside a short quoted name or slogan
+    if in_short_quote(chars, c.start, c.end) {
+        return true;
+    }
+    false
+}
