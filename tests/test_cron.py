@@ -109,6 +109,7 @@ def test_kill_9_at_any_moment_leaves_only_complete_runs(tmp_path):
             {k: v for k, v in expected.items() if k != "runs"},
         ), f"killed at {fraction:.0%}: a partial run is visible: {now}"
         seen.append((fraction, data["documents"]))
+        print(f"kill -9 at {fraction:.0%} of a run ({duration * fraction:.2f} s): output held {now}")
         if data["documents"] == expected["documents"]:
             break
         leftovers = [p for p in (out / "_quarry" / "snapshots").iterdir()]
