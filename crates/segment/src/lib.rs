@@ -136,47 +136,55 @@ fn trim_ascii_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
     (s, e)
 }
 
-/// Next byte at or after `from` that may start a boundary decision, by
-/// group: ASCII terminators; line breaks and the lead bytes of `。` U+3000
-/// `！` `？`; the lead bytes of `…` and NBSP; runs of spaces or a tab.
+const GROUPS: usize = 7;
+
+/// Next position at or after `from` that may start a boundary decision, by
+/// group. Each group is a SIMD search for real candidates only, so the scan
+/// never stops at `，` or `、`; a group is searched again only once the scan
+/// has passed its last hit.
 fn find_candidate(b: &[u8], group: usize, from: usize) -> usize {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static FINDERS: LazyLock<[Finder<'static>; 4]> = LazyLock::new(|| {
+        [
+            Finder::new("。".as_bytes()),
+            Finder::new("！".as_bytes()),
+            Finder::new("？".as_bytes()),
+            Finder::new("…".as_bytes()),
+        ]
+    });
     let n = b.len();
     let hay = &b[from.min(n)..];
     let found = match group {
         0 => memchr::memchr3(b'.', b'!', b'?', hay),
-        1 => memchr::memchr3(b'\n', 0xE3, 0xEF, hay),
-        2 => memchr::memchr2(0xE2, 0xC2, hay),
+        1 => memchr::memchr(b'\n', hay),
+        2..=5 => FINDERS[group - 2].find(hay),
         _ => return find_ws_run(b, from),
     };
     found.map_or(n, |p| from + p)
 }
 
-/// Multi-byte chars whose lead byte is a candidate but which cannot start a
-/// boundary (`，` `：` `、` `“` `”` ...), rejected without decoding.
-#[inline]
-fn fast_reject(b: &[u8], k: usize) -> bool {
-    let (Some(&b1), Some(&b2)) = (b.get(k + 1), b.get(k + 2)) else {
-        return false;
-    };
-    match b[k] {
-        // 。 U+3002, U+3000
-        0xE3 => !(b1 == 0x80 && (b2 == 0x82 || b2 == 0x80)),
-        // ！ U+FF01, ？ U+FF1F
-        0xEF => !(b1 == 0xBC && (b2 == 0x81 || b2 == 0x9F)),
-        // … U+2026
-        0xE2 => !(b1 == 0x80 && b2 == 0xA6),
-        _ => false,
-    }
-}
-
-/// Next run of two ASCII spaces, or a tab, at or after `from`.
+/// Next place where a run of white space inside a line may set a heading
+/// off: two ASCII spaces, a tab, an ideographic or no-break space (the
+/// handler checks the run's length).
 fn find_ws_run(b: &[u8], from: usize) -> usize {
-    static TWO_SPACES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static RUNS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
+        [
+            Finder::new(b"  "),
+            Finder::new("\u{3000}".as_bytes()),
+            Finder::new("\u{a0}".as_bytes()),
+        ]
+    });
     let from = from.min(b.len());
-    let dbl = TWO_SPACES.find(&b[from..]).map_or(b.len(), |p| from + p);
-    let tab = memchr::memchr(b'\t', &b[from..dbl]).map_or(b.len(), |p| from + p);
-    dbl.min(tab)
+    let mut best = memchr::memchr(b'\t', &b[from..]).map_or(b.len(), |p| from + p);
+    for f in RUNS.iter() {
+        if let Some(p) = f.find(&b[from..best]) {
+            best = from + p;
+        }
+    }
+    best
 }
 
 struct Scan<'a> {
@@ -201,8 +209,8 @@ impl<'a> Scan<'a> {
         let mut i = 0usize;
         // Next candidate of each group, each found with a SIMD search and
         // searched again only once the scan has passed it.
-        let mut next = [0usize; 4];
-        let mut stale = [true; 4];
+        let mut next = [0usize; GROUPS];
+        let mut stale = [true; GROUPS];
         loop {
             if self.check_start {
                 self.check_start = false;
@@ -212,20 +220,13 @@ impl<'a> Scan<'a> {
                     continue;
                 }
             }
-            let k = loop {
-                for g in 0..4 {
-                    if stale[g] || next[g] < i {
-                        next[g] = find_candidate(b, g, i);
-                        stale[g] = false;
-                    }
+            for g in 0..GROUPS {
+                if stale[g] || next[g] < i {
+                    next[g] = find_candidate(b, g, i);
+                    stale[g] = false;
                 }
-                let k = next.iter().copied().min().unwrap_or(n);
-                if k < n && fast_reject(b, k) {
-                    i = k + 1;
-                    continue;
-                }
-                break k;
-            };
+            }
+            let k = next.iter().copied().min().unwrap_or(n);
             if let Some(p) = self.pending {
                 if p <= k {
                     self.pending = None;
@@ -399,7 +400,15 @@ impl<'a> Scan<'a> {
     fn spaces(&mut self, k: usize) -> usize {
         let text = self.text;
         let b = self.b;
-        let mut j = k;
+        // The run may have begun with white space the search did not stop at.
+        let mut rs = k;
+        while rs > self.start {
+            match prev_char(text, rs) {
+                Some(c @ (' ' | '\t' | '\u{3000}' | '\u{a0}')) => rs -= c.len_utf8(),
+                _ => break,
+            }
+        }
+        let mut j = rs;
         let mut count = 0usize;
         let mut tab = false;
         while j < b.len() {
@@ -420,13 +429,13 @@ impl<'a> Scan<'a> {
         if j >= b.len() || b[j] == b'\n' || b[j] == b'\r' {
             return j.max(k + 1);
         }
-        if self.sentence_first(k) >= k {
+        if self.sentence_first(rs) >= rs {
             self.start = j;
             return j.max(k + 1);
         }
-        if let Some(p) = prev_char(text, k) {
-            if is_cjk(p) {
-                self.emit(k);
+        if let Some(p) = prev_char(text, rs) {
+            if is_cjk(p) && p != '\u{3000}' {
+                self.emit(rs);
             }
         }
         j.max(k + 1)
@@ -731,7 +740,9 @@ fn text_from(text: &str, i: usize) -> &str {
 }
 
 fn opens_with_continuation(t: &str) -> bool {
-    t.starts_with(['。', '，', '、', '；', '：', '！', '？', '）', '》', '」', '』', '”'])
+    t.starts_with([
+        '。', '，', '、', '；', '：', '！', '？', '）', '》', '」', '』', '”',
+    ])
 }
 
 fn trim_end_bytes(b: &[u8]) -> &[u8] {
