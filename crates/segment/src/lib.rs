@@ -136,55 +136,36 @@ fn trim_ascii_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
     (s, e)
 }
 
-const GROUPS: usize = 7;
+const GROUPS: usize = 9;
 
 /// Next position at or after `from` that may start a boundary decision, by
 /// group. Each group is a SIMD search for real candidates only, so the scan
 /// never stops at `，` or `、`; a group is searched again only once the scan
-/// has passed its last hit.
+/// has passed its last hit, so each costs one pass over the text.
 fn find_candidate(b: &[u8], group: usize, from: usize) -> usize {
     use memchr::memmem::Finder;
     use std::sync::LazyLock;
-    static FINDERS: LazyLock<[Finder<'static>; 4]> = LazyLock::new(|| {
+    static FINDERS: LazyLock<[Finder<'static>; 7]> = LazyLock::new(|| {
         [
             Finder::new("。".as_bytes()),
             Finder::new("！".as_bytes()),
             Finder::new("？".as_bytes()),
             Finder::new("…".as_bytes()),
+            // White space that may set a heading off: two ASCII spaces, an
+            // ideographic or no-break space (the handler checks the run).
+            Finder::new(b"  "),
+            Finder::new("\u{3000}".as_bytes()),
+            Finder::new("\u{a0}".as_bytes()),
         ]
     });
     let n = b.len();
     let hay = &b[from.min(n)..];
     let found = match group {
         0 => memchr::memchr3(b'.', b'!', b'?', hay),
-        1 => memchr::memchr(b'\n', hay),
-        2..=5 => FINDERS[group - 2].find(hay),
-        _ => return find_ws_run(b, from),
+        1 => memchr::memchr2(b'\n', b'\t', hay),
+        _ => FINDERS[group - 2].find(hay),
     };
     found.map_or(n, |p| from + p)
-}
-
-/// Next place where a run of white space inside a line may set a heading
-/// off: two ASCII spaces, a tab, an ideographic or no-break space (the
-/// handler checks the run's length).
-fn find_ws_run(b: &[u8], from: usize) -> usize {
-    use memchr::memmem::Finder;
-    use std::sync::LazyLock;
-    static RUNS: LazyLock<[Finder<'static>; 3]> = LazyLock::new(|| {
-        [
-            Finder::new(b"  "),
-            Finder::new("\u{3000}".as_bytes()),
-            Finder::new("\u{a0}".as_bytes()),
-        ]
-    });
-    let from = from.min(b.len());
-    let mut best = memchr::memchr(b'\t', &b[from..]).map_or(b.len(), |p| from + p);
-    for f in RUNS.iter() {
-        if let Some(p) = f.find(&b[from..best]) {
-            best = from + p;
-        }
-    }
-    best
 }
 
 struct Scan<'a> {
