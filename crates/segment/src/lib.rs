@@ -282,10 +282,7 @@ impl<'a> Scan<'a> {
 
     fn char_pos(&mut self, pos: usize) -> u32 {
         debug_assert!(pos >= self.cur_b);
-        let n = self.b[self.cur_b..pos]
-            .iter()
-            .filter(|&&x| (x as i8) >= -0x40)
-            .count();
+        let n = count_chars(&self.b[self.cur_b..pos]);
         self.cur_c = self.cur_c.wrapping_add(n as u32);
         self.cur_b = pos;
         self.cur_c
@@ -630,6 +627,20 @@ impl<'a> Scan<'a> {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/// Chars in a UTF-8 slice: bytes that are not continuation bytes. Summed in
+/// u8 lanes per 255-byte chunk so the loop vectorizes.
+fn count_chars(b: &[u8]) -> usize {
+    let mut n = 0usize;
+    for chunk in b.chunks(255) {
+        let mut c = 0u8;
+        for &x in chunk {
+            c += u8::from((x as i8) >= -0x40);
+        }
+        n += usize::from(c);
+    }
+    n
+}
 
 fn char_at(text: &str, i: usize) -> char {
     text.get(i..)
