@@ -362,7 +362,11 @@ impl<'a> Scan<'a> {
             } else if self.hard {
                 prev_term || !open_bracket_or_quote(&b[first..k])
             } else {
-                is_md_heading(cur_line) || marker || is_indented(&b[k + 1..next_end])
+                // An indent opens a paragraph, except under a list item
+                // (`* [Bank of` / `  Canada](…)` continues the item).
+                is_md_heading(cur_line)
+                    || marker
+                    || (is_indented(&b[k + 1..next_end]) && !starts_with_marker(cur_line))
             }
         };
         if brk {
@@ -608,7 +612,9 @@ impl<'a> Scan<'a> {
             Abbr::NumPrefix => !(next_digit || next_is_roman(b, np)),
             Abbr::BeforeNumber => !next_digit,
             Abbr::TimeEra => {
-                if next_digit || !c.is_ascii_uppercase() || next_is_starter(b, np) {
+                if next_is_time_zone(b, np) {
+                    false
+                } else if next_digit || !c.is_ascii_uppercase() || next_is_starter(b, np) {
                     true
                 } else {
                     !clause_starts_with_preposition(b, first, ws)

@@ -394,7 +394,7 @@ const NO_SPLIT: &[&str] = &[
 ];
 const NUM_PREFIX: &[&str] = &[
     "no", "nos", "n°", "p", "pp", "vol", "vols", "art", "arts", "sec", "secs", "ch", "chap",
-    "para", "paras", "eq", "op", "ref", "refs", "tel", "pt", "pts", "sect",
+    "para", "paras", "eq", "op", "ref", "refs", "tel", "pt", "pts", "sect", "cols",
 ];
 const BEFORE_NUMBER: &[&str] = &[
     "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "lb",
@@ -458,6 +458,16 @@ pub(crate) fn next_is_roman(b: &[u8], np: usize) -> bool {
         e += 1;
     }
     e > np && e - np <= 6 && !b.get(e).is_some_and(|x| x.is_ascii_alphabetic())
+}
+
+/// `2:15 p.m. EST on January 4`: a time zone after a time runs on.
+pub(crate) fn next_is_time_zone(b: &[u8], np: usize) -> bool {
+    let w = read_word(b, np);
+    const ZONES: &[&str] = &[
+        "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "ET", "CT", "PT", "GMT", "UTC",
+        "SGT", "HKT",
+    ];
+    ZONES.iter().any(|z| z.as_bytes() == w)
 }
 
 const PREPOSITIONS: &[&str] = &[
