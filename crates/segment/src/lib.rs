@@ -910,6 +910,44 @@ mod tests {
     }
 
     #[test]
+    fn headings_and_markers() {
+        let a = LineBreaks::Auto;
+        assert_eq!(
+            texts("SOCIAL MANAGEMENT  The government will work hard.", a),
+            ["SOCIAL MANAGEMENT", "The government will work hard."]
+        );
+        assert_eq!(
+            texts("ANNUAL BUDGET STATEMENTThe Minister rose.", a),
+            ["ANNUAL BUDGET STATEMENT", "The Minister rose."]
+        );
+        assert_eq!(
+            texts(
+                "实现全覆盖。--By the end of the year, it will.--It will go on.",
+                a
+            ),
+            [
+                "实现全覆盖。",
+                "--By the end of the year, it will.",
+                "--It will go on."
+            ]
+        );
+        assert_eq!(
+            texts(
+                "At 6 a.m.—as planned—the talks began. At 2:15 p.m. EST on Jan. 4 they ended.",
+                a
+            ),
+            [
+                "At 6 a.m.—as planned—the talks began.",
+                "At 2:15 p.m. EST on Jan. 4 they ended."
+            ]
+        );
+        assert_eq!(
+            texts("（一）坚持稳中求进。一是扩大内需。1、加快发展。", a),
+            ["（一）坚持稳中求进。", "一是扩大内需。", "1、加快发展。"]
+        );
+    }
+
+    #[test]
     fn line_breaks() {
         let hard = LineBreaks::Hard;
         let para = LineBreaks::Paragraph;
