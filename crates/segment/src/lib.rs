@@ -4,10 +4,15 @@
 //! Public API (kept small on purpose): [`SegmentConfig`], [`Segmenter`],
 //! [`detect_lang`].
 //!
-//! The scanner walks the bytes once, stopping only at bytes that can start a
-//! boundary (`. ! ? \n`, spaces for double-space headings, and the UTF-8 lead
-//! bytes of `。！？…` and U+3000). Each stop looks at a few bytes of context on
-//! either side; nothing is allocated until a sentence is emitted.
+//! The scanner finds candidate boundaries with SIMD searches (memchr /
+//! memmem): `. ! ?`, line breaks and tabs, `。！？…`, and white-space runs
+//! that may set a heading off. Each candidate is judged by local rules that
+//! look at a few bytes of context on either side (see `rules`); nothing is
+//! allocated until a sentence is emitted, and char offsets are counted
+//! incrementally between emitted spans.
+//!
+//! Line breaks follow `LineBreaks`; in `auto` the mode is chosen per document
+//! from its blank lines and wraps (see `looks_paragraphed`).
 
 use quarry_core::Sentence;
 use serde::Deserialize;
@@ -592,7 +597,7 @@ impl<'a> Scan<'a> {
                 return true;
             }
             if c.is_ascii_uppercase() {
-                return glued_upper_split(b, w, k, np, sentence_first);
+                return glued_upper_split(b, w, np, sentence_first);
             }
             return false;
         }

@@ -337,7 +337,7 @@ pub(crate) fn is_list_marker_word(w: &[u8]) -> bool {
 
 /// `morning.The`, `safety.PEOPLE'S`: glued sentences split; `U.S.A`, `Ph.D`,
 /// `Jane.Doe@example.com`, `7.Bg5` do not.
-pub(crate) fn glued_upper_split(b: &[u8], w: &[u8], _k: usize, np: usize, first: bool) -> bool {
+pub(crate) fn glued_upper_split(b: &[u8], w: &[u8], np: usize, first: bool) -> bool {
     if w.is_empty() {
         return true;
     }
