@@ -453,7 +453,9 @@ impl<'a> Scan<'a> {
             Some(_) if nls > 0 && self.hard => true,
             Some(c) => {
                 if cl.cjk {
-                    !inside_book_title(text, after)
+                    // Titles hold `！` and `？` (《摔跤吧！爸爸》), hardly ever `。`.
+                    let exclaim = b[k] == 0xEF;
+                    !(exclaim && inside_book_title(text, after))
                 } else if cl.dots >= 2 || cl.ellipsis {
                     self.ellipsis_split(k, &cl, first, prev, c, np, glued)
                 } else if cl.bang {
