@@ -168,9 +168,26 @@ fn find_candidate(b: &[u8], group: usize, from: usize) -> usize {
     let found = match group {
         0 => memchr::memchr3(b'.', b'!', b'?', hay),
         1 => memchr::memchr2(b'\n', b'\t', hay),
+        // `。` by its last byte: a one-byte search with a check beats a
+        // three-byte memmem whose bytes are all common in Chinese text.
+        2 => find_by_last_byte(hay, "。".as_bytes()),
         _ => FINDERS[group - 2].find(hay),
     };
     found.map_or(n, |p| from + p)
+}
+
+fn find_by_last_byte(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let last = *needle.last()?;
+    let head = &needle[..needle.len() - 1];
+    let mut from = 0usize;
+    while let Some(p) = memchr::memchr(last, &hay[from..]) {
+        let end = from + p;
+        if end >= head.len() && &hay[end - head.len()..end] == head {
+            return Some(end - head.len());
+        }
+        from = end + 1;
+    }
+    None
 }
 
 struct Scan<'a> {
