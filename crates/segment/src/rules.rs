@@ -386,50 +386,150 @@ pub(crate) enum Abbr {
     Split,
 }
 
-const NO_SPLIT: &[&str] = &[
-    "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "mt", "st", "gen", "sen", "rep",
-    "reps", "gov", "capt", "col", "lt", "sgt", "rev", "hon", "pres", "supt", "cmdr", "adm", "maj",
-    "brig", "cpl", "pvt", "fr", "vs", "v", "cf", "viz", "approx", "ca", "e.g", "i.e", "ft.-lb",
-    "fig", "figs", "esp", "incl",
-];
-const NUM_PREFIX: &[&str] = &[
-    "no", "nos", "n°", "p", "pp", "vol", "vols", "art", "arts", "sec", "secs", "ch", "chap",
-    "para", "paras", "eq", "op", "ref", "refs", "tel", "pt", "pts", "sect", "cols",
-];
-const BEFORE_NUMBER: &[&str] = &[
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "lb",
-    "lbs", "oz", "ft", "in", "mi", "yd", "yds", "sq", "fl", "gal", "qt", "hr", "hrs", "min",
-    "mins", "km", "kg", "cm", "mm", "mo", "mos", "yr", "yrs", "est",
-];
-const TIME_ERA: &[&str] = &[
-    "a.m", "p.m", "b.c", "a.d", "b.c.e", "c.e", "am", "pm", "bce",
-];
-const SPLIT: &[&str] = &[
-    "etc", "co", "inc", "ltd", "corp", "jr", "sr", "esq", "al", "bros",
+/// Known abbreviations, lower case, sorted by bytes for a binary search.
+const ABBREVIATIONS: &[(&[u8], Abbr)] = &[
+    (b"a.d", Abbr::TimeEra),
+    (b"a.m", Abbr::TimeEra),
+    (b"adm", Abbr::NoSplit),
+    (b"al", Abbr::Split),
+    (b"am", Abbr::TimeEra),
+    (b"approx", Abbr::NoSplit),
+    (b"apr", Abbr::BeforeNumber),
+    (b"art", Abbr::NumPrefix),
+    (b"arts", Abbr::NumPrefix),
+    (b"aug", Abbr::BeforeNumber),
+    (b"b.c", Abbr::TimeEra),
+    (b"b.c.e", Abbr::TimeEra),
+    (b"bce", Abbr::TimeEra),
+    (b"brig", Abbr::NoSplit),
+    (b"bros", Abbr::Split),
+    (b"c.e", Abbr::TimeEra),
+    (b"ca", Abbr::NoSplit),
+    (b"capt", Abbr::NoSplit),
+    (b"cf", Abbr::NoSplit),
+    (b"ch", Abbr::NumPrefix),
+    (b"chap", Abbr::NumPrefix),
+    (b"cm", Abbr::BeforeNumber),
+    (b"cmdr", Abbr::NoSplit),
+    (b"co", Abbr::Split),
+    (b"col", Abbr::NoSplit),
+    (b"cols", Abbr::NumPrefix),
+    (b"corp", Abbr::Split),
+    (b"cpl", Abbr::NoSplit),
+    (b"dec", Abbr::BeforeNumber),
+    (b"dr", Abbr::NoSplit),
+    (b"e.g", Abbr::NoSplit),
+    (b"eq", Abbr::NumPrefix),
+    (b"esp", Abbr::NoSplit),
+    (b"esq", Abbr::Split),
+    (b"est", Abbr::BeforeNumber),
+    (b"etc", Abbr::Split),
+    (b"feb", Abbr::BeforeNumber),
+    (b"fig", Abbr::NoSplit),
+    (b"figs", Abbr::NoSplit),
+    (b"fl", Abbr::BeforeNumber),
+    (b"fr", Abbr::NoSplit),
+    (b"ft", Abbr::BeforeNumber),
+    (b"ft.-lb", Abbr::NoSplit),
+    (b"gal", Abbr::BeforeNumber),
+    (b"gen", Abbr::NoSplit),
+    (b"gov", Abbr::NoSplit),
+    (b"hon", Abbr::NoSplit),
+    (b"hr", Abbr::BeforeNumber),
+    (b"hrs", Abbr::BeforeNumber),
+    (b"i.e", Abbr::NoSplit),
+    (b"in", Abbr::BeforeNumber),
+    (b"inc", Abbr::Split),
+    (b"incl", Abbr::NoSplit),
+    (b"jan", Abbr::BeforeNumber),
+    (b"jr", Abbr::Split),
+    (b"jul", Abbr::BeforeNumber),
+    (b"jun", Abbr::BeforeNumber),
+    (b"kg", Abbr::BeforeNumber),
+    (b"km", Abbr::BeforeNumber),
+    (b"lb", Abbr::BeforeNumber),
+    (b"lbs", Abbr::BeforeNumber),
+    (b"lt", Abbr::NoSplit),
+    (b"ltd", Abbr::Split),
+    (b"maj", Abbr::NoSplit),
+    (b"mar", Abbr::BeforeNumber),
+    (b"messrs", Abbr::NoSplit),
+    (b"mi", Abbr::BeforeNumber),
+    (b"min", Abbr::BeforeNumber),
+    (b"mins", Abbr::BeforeNumber),
+    (b"mlle", Abbr::NoSplit),
+    (b"mm", Abbr::BeforeNumber),
+    (b"mme", Abbr::NoSplit),
+    (b"mo", Abbr::BeforeNumber),
+    (b"mos", Abbr::BeforeNumber),
+    (b"mr", Abbr::NoSplit),
+    (b"mrs", Abbr::NoSplit),
+    (b"ms", Abbr::NoSplit),
+    (b"mt", Abbr::NoSplit),
+    (b"no", Abbr::NumPrefix),
+    (b"nos", Abbr::NumPrefix),
+    (b"nov", Abbr::BeforeNumber),
+    ("n°".as_bytes(), Abbr::NumPrefix),
+    (b"oct", Abbr::BeforeNumber),
+    (b"op", Abbr::NumPrefix),
+    (b"oz", Abbr::BeforeNumber),
+    (b"p", Abbr::NumPrefix),
+    (b"p.m", Abbr::TimeEra),
+    (b"para", Abbr::NumPrefix),
+    (b"paras", Abbr::NumPrefix),
+    (b"pm", Abbr::TimeEra),
+    (b"pp", Abbr::NumPrefix),
+    (b"pres", Abbr::NoSplit),
+    (b"prof", Abbr::NoSplit),
+    (b"pt", Abbr::NumPrefix),
+    (b"pts", Abbr::NumPrefix),
+    (b"pvt", Abbr::NoSplit),
+    (b"qt", Abbr::BeforeNumber),
+    (b"ref", Abbr::NumPrefix),
+    (b"refs", Abbr::NumPrefix),
+    (b"rep", Abbr::NoSplit),
+    (b"reps", Abbr::NoSplit),
+    (b"rev", Abbr::NoSplit),
+    (b"sec", Abbr::NumPrefix),
+    (b"secs", Abbr::NumPrefix),
+    (b"sect", Abbr::NumPrefix),
+    (b"sen", Abbr::NoSplit),
+    (b"sep", Abbr::BeforeNumber),
+    (b"sept", Abbr::BeforeNumber),
+    (b"sgt", Abbr::NoSplit),
+    (b"sq", Abbr::BeforeNumber),
+    (b"sr", Abbr::Split),
+    (b"st", Abbr::NoSplit),
+    (b"supt", Abbr::NoSplit),
+    (b"tel", Abbr::NumPrefix),
+    (b"v", Abbr::NoSplit),
+    (b"viz", Abbr::NoSplit),
+    (b"vol", Abbr::NumPrefix),
+    (b"vols", Abbr::NumPrefix),
+    (b"vs", Abbr::NoSplit),
+    (b"yd", Abbr::BeforeNumber),
+    (b"yds", Abbr::BeforeNumber),
+    (b"yr", Abbr::BeforeNumber),
+    (b"yrs", Abbr::BeforeNumber),
 ];
 
 pub(crate) fn classify(w: &[u8]) -> Abbr {
-    if w.is_empty() || w.len() > 12 {
+    // The longest listed abbreviation has six bytes; longer words only
+    // matter when dotted (`B.C.E`, `M.B.A`).
+    if w.is_empty() || w.len() > 12 || (w.len() > 6 && !w.contains(&b'.')) {
         return Abbr::None;
     }
     let mut buf = [0u8; 12];
     for (d, s) in buf.iter_mut().zip(w) {
         *d = s.to_ascii_lowercase();
     }
-    // The longest listed abbreviation has six bytes; longer words only
-    // matter when dotted (`B.C.E`, `M.B.A`).
-    if w.len() > 6 && !w.contains(&b'.') {
-        return Abbr::None;
-    }
     let lc = &buf[..w.len()];
-    let Ok(lcs) = std::str::from_utf8(lc) else {
-        return Abbr::None;
-    };
-    if TIME_ERA.contains(&lcs) {
-        return Abbr::TimeEra;
-    }
-    if NO_SPLIT.contains(&lcs) {
-        return Abbr::NoSplit;
+    let known = ABBREVIATIONS
+        .binary_search_by(|(k, _)| (*k).cmp(lc))
+        .ok()
+        .map(|i| ABBREVIATIONS[i].1);
+    if let Some(a @ (Abbr::TimeEra | Abbr::NoSplit)) = known {
+        return a;
     }
     if w.contains(&b'.') {
         let single = w
@@ -440,16 +540,7 @@ pub(crate) fn classify(w: &[u8]) -> Abbr {
     if w.len() == 1 && w[0].is_ascii_uppercase() {
         return Abbr::Initials;
     }
-    if NUM_PREFIX.contains(&lcs) {
-        return Abbr::NumPrefix;
-    }
-    if BEFORE_NUMBER.contains(&lcs) {
-        return Abbr::BeforeNumber;
-    }
-    if SPLIT.contains(&lcs) {
-        return Abbr::Split;
-    }
-    Abbr::None
+    known.unwrap_or(Abbr::None)
 }
 
 pub(crate) fn next_is_roman(b: &[u8], np: usize) -> bool {
@@ -892,4 +983,29 @@ pub(crate) fn heading_end(text: &str, s: usize) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abbreviation_table_is_sorted_and_unique() {
+        assert!(ABBREVIATIONS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(classify(b"Mr"), Abbr::NoSplit);
+        assert_eq!(classify(b"No"), Abbr::NumPrefix);
+        assert_eq!(classify("N°".as_bytes()), Abbr::NumPrefix);
+        assert_eq!(classify(b"Jan"), Abbr::BeforeNumber);
+        assert_eq!(classify(b"p.m"), Abbr::TimeEra);
+        assert_eq!(classify(b"U.S"), Abbr::Initials);
+        assert_eq!(classify(b"E"), Abbr::Initials);
+        assert_eq!(classify(b"Ph.D"), Abbr::Split);
+        assert_eq!(classify(b"etc"), Abbr::Split);
+        assert_eq!(classify(b"morning"), Abbr::None);
+        assert_eq!(classify(b"e.g"), Abbr::NoSplit);
+    }
 }
