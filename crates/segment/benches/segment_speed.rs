@@ -93,8 +93,14 @@ fn main() {
         .ok()
         .and_then(|r| r.parse().ok())
         .unwrap_or(10);
-    let zh = load("/work/shared/corpora/cn_gwr_national_hprc");
-    let en = load("/work/shared/corpora/en_us_sotu_1900_2021");
-    bench("zh (cn_gwr_national_hprc)", &zh, rounds);
-    bench("en (en_us_sotu_1900_2021)", &en, rounds);
+    // ONLY=zh or ONLY=en runs one corpus (for profiling).
+    let only = std::env::var("ONLY").unwrap_or_default();
+    if only != "en" {
+        let zh = load("/work/shared/corpora/cn_gwr_national_hprc");
+        bench("zh (cn_gwr_national_hprc)", &zh, rounds);
+    }
+    if only != "zh" {
+        let en = load("/work/shared/corpora/en_us_sotu_1900_2021");
+        bench("en (en_us_sotu_1900_2021)", &en, rounds);
+    }
 }

@@ -36,10 +36,25 @@ def bench(name, lang, folder, limit):
           f"{mb / cpu:.2f} MB/s per core (CPU time); wall clock {mb / wall:.2f} MB/s")
 
 
+def bench_slices(name, lang, folder, limit, width=5000):
+    """pySBD slows down more than linearly on long one-line documents (SOTU
+    addresses, hprc reports); slices of `width` chars show its per-char speed
+    without that effect (sentences cut at slice edges do not matter here)."""
+    docs, size = sample(folder, limit)
+    slices = [d[i:i + width] for d in docs for i in range(0, len(d), width)]
+    seg = pysbd.Segmenter(language=lang, clean=False)
+    c0 = time.process_time()
+    n = sum(len(seg.segment(s)) for s in slices)
+    cpu = time.process_time() - c0
+    print(f"pySBD {name}, {width}-char slices: {size / 1e6:.2f} MB, {n} sentences; {size / 1e6 / cpu:.2f} MB/s per core (CPU time)")
+
+
 def main():
     kb = int(sys.argv[1]) if len(sys.argv) > 1 else 300
     bench("zh (cn_gwr_national_hprc)", "zh", "cn_gwr_national_hprc", kb * 1000)
     bench("en (en_us_sotu_1900_2021)", "en", "en_us_sotu_1900_2021", kb * 1000)
+    bench_slices("zh (cn_gwr_national_hprc)", "zh", "cn_gwr_national_hprc", kb * 1000)
+    bench_slices("en (en_us_sotu_1900_2021)", "en", "en_us_sotu_1900_2021", kb * 1000)
 
 
 if __name__ == "__main__":

@@ -4,10 +4,15 @@
 //! Public API (kept small on purpose): [`SegmentConfig`], [`Segmenter`],
 //! [`detect_lang`].
 //!
-//! The scanner walks the bytes once, stopping only at bytes that can start a
-//! boundary (`. ! ? \n`, spaces for double-space headings, and the UTF-8 lead
-//! bytes of `。！？…` and U+3000). Each stop looks at a few bytes of context on
-//! either side; nothing is allocated until a sentence is emitted.
+//! The scanner finds candidate boundaries with SIMD searches (memchr /
+//! memmem): `. ! ?`, line breaks and tabs, `。！？…`, and white-space runs
+//! that may set a heading off. Each candidate is judged by local rules that
+//! look at a few bytes of context on either side (see `rules`); nothing is
+//! allocated until a sentence is emitted, and char offsets are counted
+//! incrementally between emitted spans.
+//!
+//! Line breaks follow `LineBreaks`; in `auto` the mode is chosen per document
+//! from its blank lines and wraps (see `looks_paragraphed`).
 
 use quarry_core::Sentence;
 use serde::Deserialize;
@@ -136,47 +141,53 @@ fn trim_ascii_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
     (s, e)
 }
 
-/// Next byte at or after `from` that may start a boundary decision, by
-/// group: ASCII terminators; line breaks and the lead bytes of `。` U+3000
-/// `！` `？`; the lead bytes of `…` and NBSP; runs of spaces or a tab.
+const GROUPS: usize = 9;
+
+/// Next position at or after `from` that may start a boundary decision, by
+/// group. Each group is a SIMD search for real candidates only, so the scan
+/// never stops at `，` or `、`; a group is searched again only once the scan
+/// has passed its last hit, so each costs one pass over the text.
 fn find_candidate(b: &[u8], group: usize, from: usize) -> usize {
+    use memchr::memmem::Finder;
+    use std::sync::LazyLock;
+    static FINDERS: LazyLock<[Finder<'static>; 7]> = LazyLock::new(|| {
+        [
+            Finder::new("。".as_bytes()),
+            Finder::new("！".as_bytes()),
+            Finder::new("？".as_bytes()),
+            Finder::new("…".as_bytes()),
+            // White space that may set a heading off: two ASCII spaces, an
+            // ideographic or no-break space (the handler checks the run).
+            Finder::new(b"  "),
+            Finder::new("\u{3000}".as_bytes()),
+            Finder::new("\u{a0}".as_bytes()),
+        ]
+    });
     let n = b.len();
     let hay = &b[from.min(n)..];
     let found = match group {
         0 => memchr::memchr3(b'.', b'!', b'?', hay),
-        1 => memchr::memchr3(b'\n', 0xE3, 0xEF, hay),
-        2 => memchr::memchr2(0xE2, 0xC2, hay),
-        _ => return find_ws_run(b, from),
+        1 => memchr::memchr2(b'\n', b'\t', hay),
+        // `。` by its last byte: a one-byte search with a check beats a
+        // three-byte memmem whose bytes are all common in Chinese text.
+        2 => find_by_last_byte(hay, "。".as_bytes()),
+        _ => FINDERS[group - 2].find(hay),
     };
     found.map_or(n, |p| from + p)
 }
 
-/// Multi-byte chars whose lead byte is a candidate but which cannot start a
-/// boundary (`，` `：` `、` `“` `”` ...), rejected without decoding.
-#[inline]
-fn fast_reject(b: &[u8], k: usize) -> bool {
-    let (Some(&b1), Some(&b2)) = (b.get(k + 1), b.get(k + 2)) else {
-        return false;
-    };
-    match b[k] {
-        // 。 U+3002, U+3000
-        0xE3 => !(b1 == 0x80 && (b2 == 0x82 || b2 == 0x80)),
-        // ！ U+FF01, ？ U+FF1F
-        0xEF => !(b1 == 0xBC && (b2 == 0x81 || b2 == 0x9F)),
-        // … U+2026
-        0xE2 => !(b1 == 0x80 && b2 == 0xA6),
-        _ => false,
+fn find_by_last_byte(hay: &[u8], needle: &[u8]) -> Option<usize> {
+    let last = *needle.last()?;
+    let head = &needle[..needle.len() - 1];
+    let mut from = 0usize;
+    while let Some(p) = memchr::memchr(last, &hay[from..]) {
+        let end = from + p;
+        if end >= head.len() && &hay[end - head.len()..end] == head {
+            return Some(end - head.len());
+        }
+        from = end + 1;
     }
-}
-
-/// Next run of two ASCII spaces, or a tab, at or after `from`.
-fn find_ws_run(b: &[u8], from: usize) -> usize {
-    static TWO_SPACES: std::sync::LazyLock<memchr::memmem::Finder<'static>> =
-        std::sync::LazyLock::new(|| memchr::memmem::Finder::new(b"  "));
-    let from = from.min(b.len());
-    let dbl = TWO_SPACES.find(&b[from..]).map_or(b.len(), |p| from + p);
-    let tab = memchr::memchr(b'\t', &b[from..dbl]).map_or(b.len(), |p| from + p);
-    dbl.min(tab)
+    None
 }
 
 struct Scan<'a> {
@@ -201,8 +212,8 @@ impl<'a> Scan<'a> {
         let mut i = 0usize;
         // Next candidate of each group, each found with a SIMD search and
         // searched again only once the scan has passed it.
-        let mut next = [0usize; 4];
-        let mut stale = [true; 4];
+        let mut next = [0usize; GROUPS];
+        let mut stale = [true; GROUPS];
         loop {
             if self.check_start {
                 self.check_start = false;
@@ -212,20 +223,13 @@ impl<'a> Scan<'a> {
                     continue;
                 }
             }
-            let k = loop {
-                for g in 0..4 {
-                    if stale[g] || next[g] < i {
-                        next[g] = find_candidate(b, g, i);
-                        stale[g] = false;
-                    }
+            for g in 0..GROUPS {
+                if stale[g] || next[g] < i {
+                    next[g] = find_candidate(b, g, i);
+                    stale[g] = false;
                 }
-                let k = next.iter().copied().min().unwrap_or(n);
-                if k < n && fast_reject(b, k) {
-                    i = k + 1;
-                    continue;
-                }
-                break k;
-            };
+            }
+            let k = next.iter().copied().min().unwrap_or(n);
             if let Some(p) = self.pending {
                 if p <= k {
                     self.pending = None;
@@ -300,10 +304,7 @@ impl<'a> Scan<'a> {
 
     fn char_pos(&mut self, pos: usize) -> u32 {
         debug_assert!(pos >= self.cur_b);
-        let n = self.b[self.cur_b..pos]
-            .iter()
-            .filter(|&&x| (x as i8) >= -0x40)
-            .count();
+        let n = count_chars(&self.b[self.cur_b..pos]);
         self.cur_c = self.cur_c.wrapping_add(n as u32);
         self.cur_b = pos;
         self.cur_c
@@ -383,7 +384,11 @@ impl<'a> Scan<'a> {
             } else if self.hard {
                 prev_term || !open_bracket_or_quote(&b[first..k])
             } else {
-                is_md_heading(cur_line) || marker || is_indented(&b[k + 1..next_end])
+                // An indent opens a paragraph, except under a list item
+                // (`* [Bank of` / `  Canada](…)` continues the item).
+                is_md_heading(cur_line)
+                    || marker
+                    || (is_indented(&b[k + 1..next_end]) && !starts_with_marker(cur_line))
             }
         };
         if brk {
@@ -399,7 +404,15 @@ impl<'a> Scan<'a> {
     fn spaces(&mut self, k: usize) -> usize {
         let text = self.text;
         let b = self.b;
-        let mut j = k;
+        // The run may have begun with white space the search did not stop at.
+        let mut rs = k;
+        while rs > self.start {
+            match prev_char(text, rs) {
+                Some(c @ (' ' | '\t' | '\u{3000}' | '\u{a0}')) => rs -= c.len_utf8(),
+                _ => break,
+            }
+        }
+        let mut j = rs;
         let mut count = 0usize;
         let mut tab = false;
         while j < b.len() {
@@ -420,13 +433,13 @@ impl<'a> Scan<'a> {
         if j >= b.len() || b[j] == b'\n' || b[j] == b'\r' {
             return j.max(k + 1);
         }
-        if self.sentence_first(k) >= k {
+        if self.sentence_first(rs) >= rs {
             self.start = j;
             return j.max(k + 1);
         }
-        if let Some(p) = prev_char(text, k) {
-            if is_cjk(p) {
-                self.emit(k);
+        if let Some(p) = prev_char(text, rs) {
+            if is_cjk(p) && p != '\u{3000}' {
+                self.emit(rs);
             }
         }
         j.max(k + 1)
@@ -457,7 +470,9 @@ impl<'a> Scan<'a> {
             Some(_) if nls > 0 && self.hard => true,
             Some(c) => {
                 if cl.cjk {
-                    !inside_book_title(text, after)
+                    // Titles hold `！` and `？` (《摔跤吧！爸爸》), hardly ever `。`.
+                    let exclaim = b[k] == 0xEF;
+                    !(exclaim && inside_book_title(text, after))
                 } else if cl.dots >= 2 || cl.ellipsis {
                     self.ellipsis_split(k, &cl, first, prev, c, np, glued)
                 } else if cl.bang {
@@ -601,7 +616,7 @@ impl<'a> Scan<'a> {
                 return true;
             }
             if c.is_ascii_uppercase() {
-                return glued_upper_split(b, w, k, np, sentence_first);
+                return glued_upper_split(b, w, np, sentence_first);
             }
             return false;
         }
@@ -621,7 +636,9 @@ impl<'a> Scan<'a> {
             Abbr::NumPrefix => !(next_digit || next_is_roman(b, np)),
             Abbr::BeforeNumber => !next_digit,
             Abbr::TimeEra => {
-                if next_digit || !c.is_ascii_uppercase() || next_is_starter(b, np) {
+                if next_is_time_zone(b, np) {
+                    false
+                } else if next_digit || !c.is_ascii_uppercase() || next_is_starter(b, np) {
                     true
                 } else {
                     !clause_starts_with_preposition(b, first, ws)
@@ -640,6 +657,20 @@ impl<'a> Scan<'a> {
 }
 
 // ------------------------------------------------------------------ helpers
+
+/// Chars in a UTF-8 slice: bytes that are not continuation bytes. Summed in
+/// u8 lanes per 255-byte chunk so the loop vectorizes.
+fn count_chars(b: &[u8]) -> usize {
+    let mut n = 0usize;
+    for chunk in b.chunks(255) {
+        let mut c = 0u8;
+        for &x in chunk {
+            c += u8::from((x as i8) >= -0x40);
+        }
+        n += usize::from(c);
+    }
+    n
+}
 
 fn char_at(text: &str, i: usize) -> char {
     text.get(i..)
@@ -731,7 +762,9 @@ fn text_from(text: &str, i: usize) -> &str {
 }
 
 fn opens_with_continuation(t: &str) -> bool {
-    t.starts_with(['。', '，', '、', '；', '：', '！', '？', '）', '》', '」', '』', '”'])
+    t.starts_with([
+        '。', '，', '、', '；', '：', '！', '？', '）', '》', '」', '』', '”',
+    ])
 }
 
 fn trim_end_bytes(b: &[u8]) -> &[u8] {
@@ -897,6 +930,44 @@ mod tests {
                 a
             ),
             ["Mr. Smith met Dr. Jones in the U.S. on Jan. 5 at No. 5, e.g. here."]
+        );
+    }
+
+    #[test]
+    fn headings_and_markers() {
+        let a = LineBreaks::Auto;
+        assert_eq!(
+            texts("SOCIAL MANAGEMENT  The government will work hard.", a),
+            ["SOCIAL MANAGEMENT", "The government will work hard."]
+        );
+        assert_eq!(
+            texts("ANNUAL BUDGET STATEMENTThe Minister rose.", a),
+            ["ANNUAL BUDGET STATEMENT", "The Minister rose."]
+        );
+        assert_eq!(
+            texts(
+                "实现全覆盖。--By the end of the year, it will.--It will go on.",
+                a
+            ),
+            [
+                "实现全覆盖。",
+                "--By the end of the year, it will.",
+                "--It will go on."
+            ]
+        );
+        assert_eq!(
+            texts(
+                "At 6 a.m.—as planned—the talks began. At 2:15 p.m. EST on Jan. 4 they ended.",
+                a
+            ),
+            [
+                "At 6 a.m.—as planned—the talks began.",
+                "At 2:15 p.m. EST on Jan. 4 they ended."
+            ]
+        );
+        assert_eq!(
+            texts("（一）坚持稳中求进。一是扩大内需。1、加快发展。", a),
+            ["（一）坚持稳中求进。", "一是扩大内需。", "1、加快发展。"]
         );
     }
 

@@ -337,7 +337,7 @@ pub(crate) fn is_list_marker_word(w: &[u8]) -> bool {
 
 /// `morning.The`, `safety.PEOPLE'S`: glued sentences split; `U.S.A`, `Ph.D`,
 /// `Jane.Doe@example.com`, `7.Bg5` do not.
-pub(crate) fn glued_upper_split(b: &[u8], w: &[u8], _k: usize, np: usize, first: bool) -> bool {
+pub(crate) fn glued_upper_split(b: &[u8], w: &[u8], np: usize, first: bool) -> bool {
     if w.is_empty() {
         return true;
     }
@@ -386,50 +386,165 @@ pub(crate) enum Abbr {
     Split,
 }
 
-const NO_SPLIT: &[&str] = &[
-    "mr", "mrs", "ms", "messrs", "mme", "mlle", "dr", "prof", "mt", "st", "gen", "sen", "rep",
-    "reps", "gov", "capt", "col", "lt", "sgt", "rev", "hon", "pres", "supt", "cmdr", "adm", "maj",
-    "brig", "cpl", "pvt", "fr", "vs", "v", "cf", "viz", "approx", "ca", "e.g", "i.e", "ft.-lb",
-    "fig", "figs", "esp", "incl",
-];
-const NUM_PREFIX: &[&str] = &[
-    "no", "nos", "n°", "p", "pp", "vol", "vols", "art", "arts", "sec", "secs", "ch", "chap",
-    "para", "paras", "eq", "op", "ref", "refs", "tel", "pt", "pts", "sect",
-];
-const BEFORE_NUMBER: &[&str] = &[
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec", "lb",
-    "lbs", "oz", "ft", "in", "mi", "yd", "yds", "sq", "fl", "gal", "qt", "hr", "hrs", "min",
-    "mins", "km", "kg", "cm", "mm", "mo", "mos", "yr", "yrs", "est",
-];
-const TIME_ERA: &[&str] = &[
-    "a.m", "p.m", "b.c", "a.d", "b.c.e", "c.e", "am", "pm", "bce",
-];
-const SPLIT: &[&str] = &[
-    "etc", "co", "inc", "ltd", "corp", "jr", "sr", "esq", "al", "bros",
+/// Up to eight bytes packed big-endian: integer order is byte order, so a
+/// binary search compares one integer instead of calling memcmp.
+const fn key(s: &[u8]) -> u64 {
+    let mut k = 0u64;
+    let mut i = 0;
+    while i < 8 {
+        k <<= 8;
+        if i < s.len() {
+            k |= s[i] as u64;
+        }
+        i += 1;
+    }
+    k
+}
+
+/// Known abbreviations, lower case, sorted by bytes for a binary search.
+const ABBREVIATIONS: &[(u64, Abbr)] = &[
+    (key(b"a.d"), Abbr::TimeEra),
+    (key(b"a.m"), Abbr::TimeEra),
+    (key(b"adm"), Abbr::NoSplit),
+    (key(b"al"), Abbr::Split),
+    (key(b"am"), Abbr::TimeEra),
+    (key(b"approx"), Abbr::NoSplit),
+    (key(b"apr"), Abbr::BeforeNumber),
+    (key(b"art"), Abbr::NumPrefix),
+    (key(b"arts"), Abbr::NumPrefix),
+    (key(b"aug"), Abbr::BeforeNumber),
+    (key(b"b.c"), Abbr::TimeEra),
+    (key(b"b.c.e"), Abbr::TimeEra),
+    (key(b"bce"), Abbr::TimeEra),
+    (key(b"brig"), Abbr::NoSplit),
+    (key(b"bros"), Abbr::Split),
+    (key(b"c.e"), Abbr::TimeEra),
+    (key(b"ca"), Abbr::NoSplit),
+    (key(b"capt"), Abbr::NoSplit),
+    (key(b"cf"), Abbr::NoSplit),
+    (key(b"ch"), Abbr::NumPrefix),
+    (key(b"chap"), Abbr::NumPrefix),
+    (key(b"cm"), Abbr::BeforeNumber),
+    (key(b"cmdr"), Abbr::NoSplit),
+    (key(b"co"), Abbr::Split),
+    (key(b"col"), Abbr::NoSplit),
+    (key(b"cols"), Abbr::NumPrefix),
+    (key(b"corp"), Abbr::Split),
+    (key(b"cpl"), Abbr::NoSplit),
+    (key(b"dec"), Abbr::BeforeNumber),
+    (key(b"dr"), Abbr::NoSplit),
+    (key(b"e.g"), Abbr::NoSplit),
+    (key(b"eq"), Abbr::NumPrefix),
+    (key(b"esp"), Abbr::NoSplit),
+    (key(b"esq"), Abbr::Split),
+    (key(b"est"), Abbr::BeforeNumber),
+    (key(b"etc"), Abbr::Split),
+    (key(b"feb"), Abbr::BeforeNumber),
+    (key(b"fig"), Abbr::NoSplit),
+    (key(b"figs"), Abbr::NoSplit),
+    (key(b"fl"), Abbr::BeforeNumber),
+    (key(b"fr"), Abbr::NoSplit),
+    (key(b"ft"), Abbr::BeforeNumber),
+    (key(b"ft.-lb"), Abbr::NoSplit),
+    (key(b"gal"), Abbr::BeforeNumber),
+    (key(b"gen"), Abbr::NoSplit),
+    (key(b"gov"), Abbr::NoSplit),
+    (key(b"hon"), Abbr::NoSplit),
+    (key(b"hr"), Abbr::BeforeNumber),
+    (key(b"hrs"), Abbr::BeforeNumber),
+    (key(b"i.e"), Abbr::NoSplit),
+    (key(b"in"), Abbr::BeforeNumber),
+    (key(b"inc"), Abbr::Split),
+    (key(b"incl"), Abbr::NoSplit),
+    (key(b"jan"), Abbr::BeforeNumber),
+    (key(b"jr"), Abbr::Split),
+    (key(b"jul"), Abbr::BeforeNumber),
+    (key(b"jun"), Abbr::BeforeNumber),
+    (key(b"kg"), Abbr::BeforeNumber),
+    (key(b"km"), Abbr::BeforeNumber),
+    (key(b"lb"), Abbr::BeforeNumber),
+    (key(b"lbs"), Abbr::BeforeNumber),
+    (key(b"lt"), Abbr::NoSplit),
+    (key(b"ltd"), Abbr::Split),
+    (key(b"maj"), Abbr::NoSplit),
+    (key(b"mar"), Abbr::BeforeNumber),
+    (key(b"messrs"), Abbr::NoSplit),
+    (key(b"mi"), Abbr::BeforeNumber),
+    (key(b"min"), Abbr::BeforeNumber),
+    (key(b"mins"), Abbr::BeforeNumber),
+    (key(b"mlle"), Abbr::NoSplit),
+    (key(b"mm"), Abbr::BeforeNumber),
+    (key(b"mme"), Abbr::NoSplit),
+    (key(b"mo"), Abbr::BeforeNumber),
+    (key(b"mos"), Abbr::BeforeNumber),
+    (key(b"mr"), Abbr::NoSplit),
+    (key(b"mrs"), Abbr::NoSplit),
+    (key(b"ms"), Abbr::NoSplit),
+    (key(b"mt"), Abbr::NoSplit),
+    (key(b"no"), Abbr::NumPrefix),
+    (key(b"nos"), Abbr::NumPrefix),
+    (key(b"nov"), Abbr::BeforeNumber),
+    (key("n°".as_bytes()), Abbr::NumPrefix),
+    (key(b"oct"), Abbr::BeforeNumber),
+    (key(b"op"), Abbr::NumPrefix),
+    (key(b"oz"), Abbr::BeforeNumber),
+    (key(b"p"), Abbr::NumPrefix),
+    (key(b"p.m"), Abbr::TimeEra),
+    (key(b"para"), Abbr::NumPrefix),
+    (key(b"paras"), Abbr::NumPrefix),
+    (key(b"pm"), Abbr::TimeEra),
+    (key(b"pp"), Abbr::NumPrefix),
+    (key(b"pres"), Abbr::NoSplit),
+    (key(b"prof"), Abbr::NoSplit),
+    (key(b"pt"), Abbr::NumPrefix),
+    (key(b"pts"), Abbr::NumPrefix),
+    (key(b"pvt"), Abbr::NoSplit),
+    (key(b"qt"), Abbr::BeforeNumber),
+    (key(b"ref"), Abbr::NumPrefix),
+    (key(b"refs"), Abbr::NumPrefix),
+    (key(b"rep"), Abbr::NoSplit),
+    (key(b"reps"), Abbr::NoSplit),
+    (key(b"rev"), Abbr::NoSplit),
+    (key(b"sec"), Abbr::NumPrefix),
+    (key(b"secs"), Abbr::NumPrefix),
+    (key(b"sect"), Abbr::NumPrefix),
+    (key(b"sen"), Abbr::NoSplit),
+    (key(b"sep"), Abbr::BeforeNumber),
+    (key(b"sept"), Abbr::BeforeNumber),
+    (key(b"sgt"), Abbr::NoSplit),
+    (key(b"sq"), Abbr::BeforeNumber),
+    (key(b"sr"), Abbr::Split),
+    (key(b"st"), Abbr::NoSplit),
+    (key(b"supt"), Abbr::NoSplit),
+    (key(b"tel"), Abbr::NumPrefix),
+    (key(b"v"), Abbr::NoSplit),
+    (key(b"viz"), Abbr::NoSplit),
+    (key(b"vol"), Abbr::NumPrefix),
+    (key(b"vols"), Abbr::NumPrefix),
+    (key(b"vs"), Abbr::NoSplit),
+    (key(b"yd"), Abbr::BeforeNumber),
+    (key(b"yds"), Abbr::BeforeNumber),
+    (key(b"yr"), Abbr::BeforeNumber),
+    (key(b"yrs"), Abbr::BeforeNumber),
 ];
 
 pub(crate) fn classify(w: &[u8]) -> Abbr {
-    if w.is_empty() || w.len() > 12 {
+    // The longest listed abbreviation has six bytes; longer words only
+    // matter when dotted (`B.C.E`, `M.B.A`).
+    if w.is_empty() || w.len() > 12 || (w.len() > 6 && !w.contains(&b'.')) {
         return Abbr::None;
     }
     let mut buf = [0u8; 12];
     for (d, s) in buf.iter_mut().zip(w) {
         *d = s.to_ascii_lowercase();
     }
-    // The longest listed abbreviation has six bytes; longer words only
-    // matter when dotted (`B.C.E`, `M.B.A`).
-    if w.len() > 6 && !w.contains(&b'.') {
-        return Abbr::None;
-    }
-    let lc = &buf[..w.len()];
-    let Ok(lcs) = std::str::from_utf8(lc) else {
-        return Abbr::None;
-    };
-    if TIME_ERA.contains(&lcs) {
-        return Abbr::TimeEra;
-    }
-    if NO_SPLIT.contains(&lcs) {
-        return Abbr::NoSplit;
+    let lc = key(&buf[..w.len()]);
+    let known = ABBREVIATIONS
+        .binary_search_by(|(k, _)| k.cmp(&lc))
+        .ok()
+        .map(|i| ABBREVIATIONS[i].1);
+    if let Some(a @ (Abbr::TimeEra | Abbr::NoSplit)) = known {
+        return a;
     }
     if w.contains(&b'.') {
         let single = w
@@ -440,16 +555,7 @@ pub(crate) fn classify(w: &[u8]) -> Abbr {
     if w.len() == 1 && w[0].is_ascii_uppercase() {
         return Abbr::Initials;
     }
-    if NUM_PREFIX.contains(&lcs) {
-        return Abbr::NumPrefix;
-    }
-    if BEFORE_NUMBER.contains(&lcs) {
-        return Abbr::BeforeNumber;
-    }
-    if SPLIT.contains(&lcs) {
-        return Abbr::Split;
-    }
-    Abbr::None
+    known.unwrap_or(Abbr::None)
 }
 
 pub(crate) fn next_is_roman(b: &[u8], np: usize) -> bool {
@@ -458,6 +564,16 @@ pub(crate) fn next_is_roman(b: &[u8], np: usize) -> bool {
         e += 1;
     }
     e > np && e - np <= 6 && !b.get(e).is_some_and(|x| x.is_ascii_alphabetic())
+}
+
+/// `2:15 p.m. EST on January 4`: a time zone after a time runs on.
+pub(crate) fn next_is_time_zone(b: &[u8], np: usize) -> bool {
+    let w = read_word(b, np);
+    const ZONES: &[&str] = &[
+        "EST", "EDT", "CST", "CDT", "MST", "MDT", "PST", "PDT", "ET", "CT", "PT", "GMT", "UTC",
+        "SGT", "HKT",
+    ];
+    ZONES.iter().any(|z| z.as_bytes() == w)
 }
 
 const PREPOSITIONS: &[&str] = &[
@@ -758,7 +874,12 @@ fn roman_string(mut n: u32) -> String {
 /// there (`1. The first item 2. The second item`).
 pub(crate) fn next_list_item(text: &str, s: usize) -> Option<usize> {
     let b = text.as_bytes();
-    if !(b[s].is_ascii_alphanumeric() || matches!(b[s], b'*' | b'-' | 0xE2 | 0xC2)) {
+    // Markers open with a digit, a lower-case letter, a roman numeral or a
+    // bullet; most sentences are ruled out by their first byte.
+    if !(b[s].is_ascii_digit()
+        || b[s].is_ascii_lowercase()
+        || matches!(b[s], b'I' | b'V' | b'X' | b'*' | b'-' | 0xE2 | 0xC2))
+    {
         return None;
     }
     let mut i = s;
@@ -882,4 +1003,29 @@ pub(crate) fn heading_end(text: &str, s: usize) -> Option<usize> {
         i += 1;
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn abbreviation_table_is_sorted_and_unique() {
+        assert!(ABBREVIATIONS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn classes() {
+        assert_eq!(classify(b"Mr"), Abbr::NoSplit);
+        assert_eq!(classify(b"No"), Abbr::NumPrefix);
+        assert_eq!(classify("N°".as_bytes()), Abbr::NumPrefix);
+        assert_eq!(classify(b"Jan"), Abbr::BeforeNumber);
+        assert_eq!(classify(b"p.m"), Abbr::TimeEra);
+        assert_eq!(classify(b"U.S"), Abbr::Initials);
+        assert_eq!(classify(b"E"), Abbr::Initials);
+        assert_eq!(classify(b"Ph.D"), Abbr::Split);
+        assert_eq!(classify(b"etc"), Abbr::Split);
+        assert_eq!(classify(b"morning"), Abbr::None);
+        assert_eq!(classify(b"e.g"), Abbr::NoSplit);
+    }
 }

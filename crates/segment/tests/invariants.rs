@@ -221,6 +221,13 @@ fn edge_inputs() {
         format!("{}.", " ".repeat(1_000_000)),
         "1. 2. 3. 4. 5. ".repeat(50_000),
         "——".repeat(100_000),
+        // Many candidates of one kind while others never occur: each search
+        // must cost one pass, not one pass per hit.
+        "中文　".repeat(400_000),
+        "word  next ".repeat(300_000),
+        "。".repeat(1_000_000),
+        "\u{a0}x".repeat(500_000),
+        "第一行\n".repeat(300_000),
     ];
     for (i, c) in cases.iter().enumerate() {
         let seg = Segmenter::new(&SegmentConfig::default());
