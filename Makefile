@@ -21,10 +21,9 @@ test: rust-test client-test
 rust-test:
 	$(CARGO) test --workspace
 
-# The client tests run the debug binary that `cargo test` just built.
-client-test: venv
-	$(CARGO) build -p quarry
-	QUARRY_BIN=$(CURDIR)/target/debug/quarry $(PY) -m pytest -q tests
+# The client and cron tests run the release binary (the one `make run` uses).
+client-test: build venv
+	QUARRY_BIN=$(CURDIR)/$(QUARRY) $(PY) -m pytest -q tests
 
 lint:
 	$(CARGO) fmt --all --check

@@ -18,13 +18,24 @@ use quarry_segment::{SegmentConfig, Segmenter};
 use quarry_write::{DatasetWriter, WriteOptions};
 
 fn main() {
-    let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
-    let dir = PathBuf::from(args.first().map(String::as_str).unwrap_or("../shared/corpora"));
+    let args: Vec<String> = std::env::args()
+        .skip(1)
+        .filter(|a| a != "--bench")
+        .collect();
+    let dir = PathBuf::from(
+        args.first()
+            .map(String::as_str)
+            .unwrap_or("../shared/corpora"),
+    );
     let limit_mb: f64 = args.get(1).and_then(|s| s.parse().ok()).unwrap_or(64.0);
     let config = ReadConfig::default();
     let reader = Reader::new(&config).expect("reader");
-    let inputs = resolve_inputs(&[dir.display().to_string()], &std::env::current_dir().unwrap(), &config.extensions)
-        .unwrap_or_else(|e| panic!("{e}"));
+    let inputs = resolve_inputs(
+        &[dir.display().to_string()],
+        &std::env::current_dir().unwrap(),
+        &config.extensions,
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
 
     let start = Instant::now();
     let mut docs: Vec<Document> = Vec::new();
@@ -75,18 +86,42 @@ fn main() {
     let n_docs = docs.len();
     let out = std::env::temp_dir().join(format!("quarry-bench-{}", std::process::id()));
     let t = Instant::now();
-    let mut writer = DatasetWriter::create(&out, "p=1", "part.parquet", "bench", WriteOptions::default()).unwrap();
+    let mut writer = DatasetWriter::create(
+        &out,
+        "p=1",
+        "part.parquet",
+        "bench",
+        WriteOptions::default(),
+    )
+    .unwrap();
     while !docs.is_empty() {
         let rest = docs.split_off(docs.len().min(256));
         let chunk = std::mem::replace(&mut docs, rest);
-        writer.write_batch(&Batch { seq: 0, docs: chunk }).unwrap();
+        writer
+            .write_batch(&Batch {
+                seq: 0,
+                docs: chunk,
+            })
+            .unwrap();
     }
     writer.finish().unwrap();
     let write_s = t.elapsed().as_secs_f64();
     let _ = std::fs::remove_dir_all(&out);
 
-    println!("stage-bench input={} docs={n_docs} sentences={sentences} metrics={metrics} mb={mb:.1}", dir.display());
-    for (stage, secs) in [("read", read_s), ("clean", clean_s), ("segment", segment_s), ("extract", extract_s), ("write", write_s)] {
-        println!("stage={stage:<8} seconds={secs:>8.3} mb_per_s={:>9.1}", mb / secs.max(1e-9));
+    println!(
+        "stage-bench input={} docs={n_docs} sentences={sentences} metrics={metrics} mb={mb:.1}",
+        dir.display()
+    );
+    for (stage, secs) in [
+        ("read", read_s),
+        ("clean", clean_s),
+        ("segment", segment_s),
+        ("extract", extract_s),
+        ("write", write_s),
+    ] {
+        println!(
+            "stage={stage:<8} seconds={secs:>8.3} mb_per_s={:>9.1}",
+            mb / secs.max(1e-9)
+        );
     }
 }
