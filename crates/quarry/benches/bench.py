@@ -89,9 +89,10 @@ def files_under(path):
 def subset(root, target_bytes):
     """A list of files (small and large) adding up to about target_bytes."""
     out, total = [], 0
-    small = files_under(root / "small" / "copy000")
+    # Half from large JSONL files, half from small text files.
     large = files_under(root / "large")
-    for f in large[:1] + small:
+    small = files_under(root / "small")
+    for f in large[:2] + small:
         if total >= target_bytes:
             break
         out.append(f)

@@ -9,7 +9,7 @@ use std::time::Instant;
 
 use quarry_core::Error;
 use quarry_read::{resolve_inputs, InputFile};
-use quarry_write::store::{self, InputRecord, RunSummary, State, Store};
+use quarry_write::store::{self, InputRecord, State, Store};
 use quarry_write::{time, RunRecord, WriteOptions};
 
 use crate::cli::Target;
@@ -406,18 +406,7 @@ async fn run_async(
         tracing::error!("run failed: {e}");
         return exit::FAILED;
     }
-    state.runs.push(RunSummary {
-        run_id: run_id.clone(),
-        started_at: time::rfc3339(started_us),
-        seconds,
-        status: status.into(),
-        inputs: inputs.len() as u64,
-        inputs_skipped,
-        documents: w.documents,
-        sentences: w.sentences,
-        metrics: w.metrics,
-        records_skipped,
-    });
+    state.runs.push(record);
     if let Err(e) = store.commit(&snapshot, state) {
         store.discard(&snapshot);
         tracing::error!("run failed at commit: {e}");
@@ -503,8 +492,8 @@ pub fn status(output: &Path, pipeline: Option<&Path>, last: usize) -> u8 {
         println!(
             "{:<24} {:<20} {:>8.2} {:>7} {:>7} {:>6} {:>9} {:>8} {:>7}",
             run.run_id,
-            run.started_at,
-            run.seconds,
+            time::rfc3339(run.started_at_us),
+            run.seconds_total,
             run.inputs,
             run.inputs_skipped,
             run.documents,

@@ -23,12 +23,13 @@ use std::path::{Path, PathBuf};
 use quarry_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
-use crate::DATASETS;
+use crate::{RunRecord, DATASETS};
 
 const META: &str = "_quarry";
 
 /// What the output root records about one input file.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct InputRecord {
     pub size: u64,
     /// Modification time, nanoseconds since the epoch.
@@ -44,30 +45,16 @@ pub struct InputRecord {
     pub doc_hashes: Vec<String>,
 }
 
-/// A committed run, as listed by `quarry status`.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct RunSummary {
-    pub run_id: String,
-    pub started_at: String,
-    pub seconds: f64,
-    pub status: String,
-    pub inputs: u64,
-    pub inputs_skipped: u64,
-    pub documents: u64,
-    pub sentences: u64,
-    pub metrics: u64,
-    pub records_skipped: u64,
-}
-
 /// The manifest of a snapshot: config, processed inputs, files, runs.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(default)]
 pub struct State {
     pub pipeline: String,
     pub config_hash: String,
     /// By source (the path as given).
     pub inputs: BTreeMap<String, InputRecord>,
-    /// Committed runs, oldest first.
-    pub runs: Vec<RunSummary>,
+    /// Committed runs, oldest first (the rows of the runs dataset).
+    pub runs: Vec<RunRecord>,
 }
 
 impl State {

@@ -210,7 +210,8 @@ impl MetricRows {
 }
 
 /// One row of the runs dataset.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default)]
 pub struct RunRecord {
     pub run_id: String,
     /// Microseconds since the Unix epoch, UTC.
