@@ -126,6 +126,21 @@ impl Writer {
         self.last = Some(c);
     }
 
+    fn emit_str(&mut self, s: &str) {
+        self.flush_breaks();
+        if self.pending_space && self.last.is_some() && !self.drop_next_space {
+            if self.pending_soft {
+                self.soft.push(self.out.len());
+            }
+            self.out.push(' ');
+        }
+        self.pending_space = false;
+        self.pending_soft = false;
+        self.drop_next_space = false;
+        self.out.push_str(s);
+        self.last = s.chars().next_back();
+    }
+
     fn space(&mut self, soft: bool) {
         self.pending_space = true;
         self.pending_soft |= soft;
@@ -292,6 +307,63 @@ pub(crate) fn parse_tag(s: &str) -> Option<(usize, Tag)> {
     None
 }
 
+/// ASCII bytes that may need handling: controls, whitespace, the escape,
+/// entity and tag openers, and the marks switched by script context.
+const ASCII_SPECIAL: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7F] = true;
+    let marks = b" \\&<,;:?()";
+    let mut k = 0;
+    while k < marks.len() {
+        t[marks[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
+/// End of the run of chars from `i` that are copied as they are. Ideographs
+/// and most CJK punctuation are; spaces, invisibles, full-width forms and
+/// general punctuation (lead bytes C2, E2, EF) take the slow path.
+fn plain_run(b: &[u8], mut i: usize) -> usize {
+    let start = i;
+    while i < b.len() {
+        let x = b[i];
+        // One space between words is already clean, unless digits or
+        // marks around it need a look (`1 9 9 8`, `中国 ,美国`).
+        if x == b' '
+            && i > start
+            && !b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(|&y| match y {
+                0..=0x7F => !ASCII_SPECIAL[y as usize] && !y.is_ascii_digit(),
+                0xC2 | 0xE2 | 0xEF => false,
+                0xE3 => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
+                _ => y >= 0xC3,
+            })
+        {
+            i += 1;
+            continue;
+        }
+        let n = match x {
+            0..=0x7F if ASCII_SPECIAL[x as usize] => break,
+            0..=0x7F => 1,
+            0xC2 | 0xE2 | 0xEF => break,
+            // U+3000 IDEOGRAPHIC SPACE; the rest of U+3001..U+303F is plain.
+            0xE3 if b[i + 1] == 0x80 && b[i + 2] == 0x80 => break,
+            0xC3..=0xDF => 2,
+            0xE0..=0xEE => 3,
+            0xF0..=0xF4 => 4,
+            _ => break,
+        };
+        i += n;
+    }
+    i
+}
+
 /// Next char after `from` on the same line, skipping spaces.
 fn peek_past_spaces(raw: &str, from: usize) -> Option<char> {
     raw[from..]
@@ -315,12 +387,15 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
     let b = raw.as_bytes();
     let mut i = 0;
     while i < raw.len() {
-        // ASCII fast path: most bytes of the English corpora.
-        let byte = b[i];
-        if byte.is_ascii_alphanumeric() && !(o.spaced_digits && w.pending_space) {
-            w.emit(byte as char);
-            i += 1;
-            continue;
+        // Copy runs that need no handling in one go; only the char after a
+        // space that follows a digit needs context the run copy skips.
+        if !(o.spaced_digits && w.pending_space && w.last.is_some_and(|l| l.is_ascii_digit())) {
+            let j = plain_run(b, i);
+            if j > i {
+                w.emit_str(&raw[i..j]);
+                i = j;
+                continue;
+            }
         }
         let c = raw[i..].chars().next().unwrap_or('\u{FFFD}');
         let n = c.len_utf8();
@@ -515,8 +590,7 @@ fn cjk_punct(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
         ok.then_some(wide)
     } else {
         let prev_latin = prev.is_some_and(|p| p.is_ascii_alphanumeric()) && !prev_ideo;
-        let next_latin = next().is_some_and(|x| x.is_ascii_alphabetic());
-        (prev_latin && next_latin).then_some(wide)
+        (prev_latin && next().is_some_and(|x| x.is_ascii_alphabetic())).then_some(wide)
     }
 }
 

@@ -198,8 +198,7 @@ impl Cleaner {
 }
 
 fn count_chars(s: &str) -> usize {
-    // UTF-8 continuation bytes are 0b10xxxxxx; every other byte starts a char.
-    s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count()
+    s.chars().count()
 }
 
 #[cfg(test)]
