@@ -54,6 +54,9 @@ const ANCHOR_SHIFT: u32 = 61;
 /// Share of a long unit that must be found elsewhere for it to count as a
 /// glued block; then only the parts not found elsewhere stay.
 const CONTAINER_COVERAGE: f64 = 0.5;
+/// Share of a long unit that must repeat a single other paragraph, in one
+/// stretch, for it to count as that paragraph with something glued on.
+const SINGLE_COVERAGE: f64 = 0.9;
 /// Parts of a glued block shorter than this many chars are glue, not text.
 const MIN_PART: usize = 8;
 /// Shared stretches shorter than this many bytes are phrases, not repeats.
@@ -192,9 +195,19 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
         first_whole.entry(u.whole).or_insert(i);
         let mut keep = vec![(u.n0, u.n1)];
         if u.nchars >= CONTAINER_MIN {
-            let spans = found_spans(&u, &anchors, &index, &units, &norm);
+            let found = found_spans(&u, &anchors, &index, &units, &norm);
+            let spans = found.spans;
+            let len = (u.n1 - u.n0) as f64;
             let covered: usize = spans.iter().map(|s| s.1 - s.0).sum();
-            if covered as f64 >= (u.n1 - u.n0) as f64 * CONTAINER_COVERAGE {
+            // A glued block is made of whole paragraphs found elsewhere, or is
+            // one paragraph with a heading glued on. A paragraph that quotes
+            // a sentence or two (Hansard's "The Question is, \"That
+            // Parliament approves…\"", a recurring "The Minister will give
+            // details…") is text and stays whole.
+            let glued = (found.whole_sources >= 2
+                && found.whole_bytes as f64 >= len * CONTAINER_COVERAGE)
+                || (spans.len() == 1 && covered as f64 >= len * SINGLE_COVERAGE);
+            if glued {
                 keep = gaps(u.n0, u.n1, &spans, &norm);
                 // Crumbs too short to carry an anchor (a glued heading)
                 // would otherwise survive in every copy of the block.
@@ -259,15 +272,17 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     Some(assemble(text, &units, &fate))
 }
 
-/// Stretches of `u` that also occur in kept text, each extended char by
-/// char from an anchor hit (so hash collisions cannot cut text), merged.
+/// Stretches of `u` that also occur in kept text, each extended byte by
+/// byte from an anchor hit (so hash collisions cannot cut text), merged.
 fn found_spans(
     u: &Unit,
     anchors: &[(u32, u64)],
     index: &Map<(u32, u32)>,
     units: &[Unit],
     c: &[u8],
-) -> Vec<(usize, usize)> {
+) -> Found {
+    let mut sources: Vec<u32> = Vec::new();
+    let mut whole_bytes = 0;
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut reach = u.n0;
     for &(pos, h) in &anchors[u.anchors.0..u.anchors.1] {
@@ -304,12 +319,30 @@ fn found_spans(
         if b - a < MIN_SPAN {
             continue;
         }
+        // The stretch is (nearly) all of the paragraph it repeats.
+        if (sb - sa) * 10 >= (src.n1 - src.n0) * 9 {
+            whole_bytes += b - a;
+            if sources.len() < 2 && !sources.contains(&su) {
+                sources.push(su);
+            }
+        }
         match spans.last_mut() {
             Some(last) if a <= last.1 => last.1 = last.1.max(b),
             _ => spans.push((a, b)),
         }
     }
-    spans
+    Found {
+        spans,
+        whole_sources: sources.len(),
+        whole_bytes,
+    }
+}
+
+struct Found {
+    spans: Vec<(usize, usize)>,
+    /// Distinct paragraphs (up to 2) repeated whole inside the unit.
+    whole_sources: usize,
+    whole_bytes: usize,
 }
 
 /// What is left of `n0..n1` outside `spans`, without the glue crumbs
