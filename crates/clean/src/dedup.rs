@@ -153,26 +153,30 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(text.len() / 64);
     for u in units.iter_mut() {
         u.n0 = norm.len();
+        // Copy the stretches between skipped bytes whole: Chinese text has
+        // few of them.
+        let mut rest = &text.as_bytes()[u.start..u.end];
+        while let Some(p) = rest.iter().position(|&x| skipped(x)) {
+            norm.extend_from_slice(&rest[..p]);
+            rest = &rest[p + 1..];
+        }
+        norm.extend_from_slice(rest);
+        u.n1 = norm.len();
+        let bytes = &norm[u.n0..u.n1];
+        u.nchars = bytes.iter().filter(|&&x| is_char_start(x)).count();
+        u.whole = hash_bytes(bytes);
         let a0 = anchors.len();
         let mut h: u64 = 0;
-        let mut nchars = 0;
-        for &x in &text.as_bytes()[u.start..u.end] {
-            if skipped(x) {
-                continue;
-            }
-            norm.push(x);
-            nchars += is_char_start(x) as usize;
+        for (k, &x) in bytes.iter().enumerate() {
             h = (h << 2).wrapping_add(GEAR[x as usize]);
             // Top bits zero: one window in eight; only those are mixed.
-            if h >> ANCHOR_SHIFT == 0 && norm.len() - u.n0 >= K {
-                anchors.push(((norm.len() - K) as u32, mix(h)));
+            if h >> ANCHOR_SHIFT == 0 && k + 1 >= K {
+                anchors.push(((u.n0 + k + 1 - K) as u32, mix(h)));
             }
         }
-        u.n1 = norm.len();
-        u.nchars = nchars;
-        u.whole = hash_bytes(&norm[u.n0..u.n1]);
         u.anchors = (a0, anchors.len());
     }
+
     let mut order: Vec<usize> = (0..units.len()).collect();
     order.sort_by_key(|&i| (units[i].nchars, i));
     // Anchor hash -> (unit, normalized position) of kept text.
