@@ -474,7 +474,8 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
 /// One content char (possibly decoded from an entity); `next` is the byte
 /// offset in `raw` right after it, for lookahead.
 fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: &mut CleanStats) {
-    if c == '\n' {
+    // U+2028/2029 are line and paragraph separators in all but name.
+    if matches!(c, '\n' | '\u{2028}' | '\u{2029}') {
         w.newline();
         return;
     }

@@ -21,8 +21,8 @@ fn crlf_trim_collapse() {
     assert_eq!(clean("  a  \t b \r\nc\r\n"), "a b\nc");
     assert_eq!(clean("a\r\n\r\n\r\n\r\nb"), "a\n\nb");
     assert_eq!(clean("\n\n a\n \n  \nb\n\n"), "a\n\nb");
-    // A lone CR is a line break too.
-    assert_eq!(clean("a\rb"), "a\nb");
+    // A lone CR, U+2028 and U+2029 are line breaks too.
+    assert_eq!(clean("a\rb\u{2028}c\u{2029}d"), "a\nb\nc\nd");
 }
 
 #[test]
