@@ -574,6 +574,9 @@ fn cjk_punct(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
         let next_cjk = nx.is_some_and(is_cjkish);
         let ok = match c {
             '(' => prev_cjk,
+            // After `、` or `，` a `?` stands for a char the source encoding
+            // lacked (`二期、?水灌区`), not for a question.
+            '?' => prev_ideo && (next_cjk || nx.is_none()),
             // Pairs match: `（1）` or `(1)`, never `（1)`.
             ')' => nx.is_some_and(is_ideograph) && prev.is_some_and(|p| !p.is_ascii_digit()),
             _ => {

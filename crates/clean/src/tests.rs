@@ -86,6 +86,7 @@ fn no_blanket_nfkc() {
 #[test]
 fn ascii_punct_in_chinese_becomes_full_width() {
     assert_eq!(clean("经济,社会;文化:发展?"), "经济，社会；文化：发展？");
+    assert_eq!(clean("加固二期、?水灌区"), "加固二期、?水灌区");
     assert_eq!(
         clean("增长7.2%;一般,城市“双修”,彰显"),
         "增长7.2%；一般，城市“双修”，彰显"
