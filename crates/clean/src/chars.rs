@@ -532,8 +532,10 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
         }
     }
     if o.spaced_digits && w.pending_space && w.last.is_some_and(|l| l.is_ascii_digit()) {
+        let at = next - orig.len_utf8();
         let join = if c.is_ascii_digit() {
-            spaced_run_is_chinese(&w.out, raw, next)
+            raw.get(at..next).is_some_and(|d| d.starts_with(orig))
+                && spaced_run_is_chinese(&w.out, raw, at, next)
         } else {
             // `1 5 ．3 ％`: the decimal point of a spaced number.
             is_ideograph(c) || c == '%' || (c == '.' && orig == '\u{FF0E}')
@@ -598,10 +600,22 @@ fn cjk_punct(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
     }
 }
 
-/// `1 9 9 8 年`, `7 4 7 7 2 亿元`, `（《人民日报》1 9 5 9 0 4 1 9）`: a digit
-/// run split by single spaces, inside Chinese (what precedes the run or what
-/// ends it is Chinese). English `in 1998 2 new` is left alone.
-fn spaced_run_is_chinese(out: &str, raw: &str, next: usize) -> bool {
+/// `1 9 9 8 年`, `7 4 7 7 2 亿元`, `（《人民日报》1 9 5 9 0 4 1 9）`: single
+/// digits split by single spaces, inside Chinese (what precedes the run or
+/// what ends it is Chinese). `$975.9 64.2%` (a table row), `in 1998 2 new`
+/// and `almost 1 7% of` are left alone. `at..next` is the digit in `raw`.
+fn spaced_run_is_chinese(out: &str, raw: &str, at: usize, next: usize) -> bool {
+    let single = |c: Option<char>| !c.is_some_and(|c| is_digit_any(c) || c == '.' || c == ',');
+    // Left: `<not a digit><digit><one space>` right before this digit.
+    let mut left = raw[..at].chars().rev();
+    if left.next() != Some(' ') || !left.next().is_some_and(is_digit_any) || !single(left.next()) {
+        return false;
+    }
+    // Right: this digit is a token of its own too (or starts `．3`).
+    let after_digit = raw[next..].chars().next();
+    if !(single(after_digit) || after_digit == Some('\u{FF0E}')) {
+        return false;
+    }
     let before = out
         .chars()
         .rev()
@@ -612,5 +626,5 @@ fn spaced_run_is_chinese(out: &str, raw: &str, next: usize) -> bool {
     let after = raw[next..]
         .chars()
         .find(|&c| !(is_digit_any(c) || c == '.' || c == '\u{FF0E}' || c == ' '));
-    after.is_some_and(|c| is_ideograph(c) || c == '％' || c == '%')
+    after.is_some_and(|c| is_ideograph(c) || c == '％')
 }

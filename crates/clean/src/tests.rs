@@ -126,7 +126,9 @@ fn spaced_digits_in_chinese_join() {
 
 #[test]
 fn spaced_digits_in_english_stay() {
-    let s = "in 1998 2 new plants, cols. 195 - 356, 0 to 1/4 percent";
+    let s = "in 1998 2 new plants, cols. 195 - 356, 0 to 1/4 percent, almost 1 7% of";
+    assert_eq!(clean(s), s);
+    let s = "Revenue $975.9 64.2% of total, 1966 473.3 14.1%";
     assert_eq!(clean(s), s);
     let c = with(|c| c.join_spaced_digits = false);
     assert_eq!(c.clean("1 9 9 8 年").text, "1 9 9 8 年");
