@@ -11,15 +11,18 @@
 //! Units are visited shortest first, so the finest-grained copy (separate
 //! paragraphs, which the segmenter handles best) is the one that survives.
 //! A unit of `min_chars` or more whose text equals a kept unit's goes. A
-//! unit of `CONTAINER_MIN` or more of which at least half is found in kept
-//! text is a glued block: the stretches found elsewhere go, the rest stays
-//! as paragraphs of its own. Stretches are found through content-defined
-//! anchors (windows of `K` bytes whose hash falls in 1/8 of
-//! the hash space, so the same text has the same anchors at any offset) and
-//! then extended byte by byte (and trimmed to char boundaries), so a hash
-//! collision cannot remove text; stretches under `MIN_SPAN` bytes are
-//! shared phrases and do not count.
-//! Spaces and markdown marks (`#`, `*`) are ignored when comparing, so
+//! unit of `CONTAINER_MIN` or more that is at least half made of whole
+//! paragraphs kept elsewhere (two or more of them), or that is one kept
+//! paragraph plus a little, is a glued block: the stretches found elsewhere
+//! go, the rest stays as paragraphs of its own. A paragraph that merely
+//! quotes a sentence found elsewhere stays whole.
+//!
+//! Stretches are found through content-defined anchors (windows of `K`
+//! bytes whose hash falls in 1/8 of the hash space, so the same text has
+//! the same anchors at any offset), then extended byte by byte and trimmed
+//! to char boundaries, so a hash collision cannot remove text; stretches
+//! under `MIN_SPAN` bytes are shared phrases and do not count. Spaces and
+//! markdown marks (`#`, `*`) are ignored when comparing, so
 //! `## Heading` and `Heading` are one paragraph.
 
 use std::collections::HashMap;
@@ -51,8 +54,9 @@ type Map<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 const K: usize = 32;
 /// One window in 8 (hash top 3 bits zero) becomes an anchor.
 const ANCHOR_SHIFT: u32 = 61;
-/// Share of a long unit that must be found elsewhere for it to count as a
-/// glued block; then only the parts not found elsewhere stay.
+/// Share of a long unit that must consist of whole paragraphs (at least two
+/// different ones) kept elsewhere for it to count as a glued block; then
+/// only the parts not found elsewhere stay.
 const CONTAINER_COVERAGE: f64 = 0.5;
 /// Share of a long unit that must repeat a single other paragraph, in one
 /// stretch, for it to count as that paragraph with something glued on.
