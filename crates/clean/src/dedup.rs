@@ -408,28 +408,28 @@ fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32) {
                 }
             }
             Fate::Parts(parts) => {
-                line_dropped = true;
                 // Text offset of each normalized byte of this unit.
                 let at: Vec<usize> = (u.start..u.end)
                     .filter(|&p| !skipped(text.as_bytes()[p]))
                     .collect();
-                for (k, &(a, b)) in parts.iter().enumerate() {
+                for &(a, b) in parts {
                     let start = at[a - u.n0];
                     let end = at[b - 1 - u.n0] + 1;
-                    if k > 0 || line_has {
-                        // The parts were glued to text that is gone; each is
-                        // a paragraph of its own.
-                        out.push('\n');
-                        line_has = false;
+                    // The parts were glued to text that is gone; each is a
+                    // paragraph of its own, whether the segmenter reads
+                    // single line breaks as breaks or as wraps.
+                    if !out.is_empty() {
+                        while !out.ends_with("\n\n") {
+                            out.push('\n');
+                        }
                     }
-                    push(
-                        &mut out,
-                        text[start..end].trim(),
-                        &mut line_has,
-                        &mut blank_run,
-                    );
+                    out.push_str(text[start..end].trim());
                     started = true;
                 }
+                out.push('\n');
+                line_has = false;
+                line_dropped = false;
+                blank_run = 1;
             }
         }
     }
