@@ -296,12 +296,20 @@ pub(crate) fn parse_tag(s: &str) -> Option<(usize, Tag)> {
         Some(b'/' | b' ' | b'\t') => {}
         _ => return None,
     }
+    // Attributes are ASCII outside quotes; anything else means this `<`
+    // opens text, not a tag (`</p 3 中国 … >` is not one tag).
     let tail = &b[i..b.len().min(i + 512)];
+    let mut quote = None;
     for (k, &x) in tail.iter().enumerate() {
-        match x {
-            b'>' => return Some((i + k + 1, kind)),
-            b'<' | b'\n' => return None,
-            _ => {}
+        match (quote, x) {
+            (_, b'\n') => return None,
+            (Some(q), _) if x == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(x),
+            (None, b'>') => return Some((i + k + 1, kind)),
+            (None, b'<') => return None,
+            (None, _) if !x.is_ascii() => return None,
+            (None, _) => {}
         }
     }
     None
@@ -364,12 +372,24 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
     i
 }
 
-/// Next char after `from` on the same line, skipping spaces.
-fn peek_past_spaces(raw: &str, from: usize) -> Option<char> {
+/// Next char after `from` on the same line, skipping spaces, the invisible
+/// chars that will be dropped and, with `skip_marks`, the ASCII marks whose
+/// own width depends on what follows (`下载?,相关`: both marks look at `相`,
+/// so a second run, seeing `？，`, decides the same).
+fn peek_past_spaces(
+    raw: &str,
+    from: usize,
+    skip_invisible: bool,
+    skip_marks: bool,
+) -> Option<char> {
     raw[from..]
         .chars()
-        .find(|&c| !is_space(c) || c == '\n')
-        .filter(|&c| c != '\n' && c != '\r')
+        .find(|&c| {
+            !is_space(c)
+                && !(skip_invisible && is_invisible(c))
+                && !(skip_marks && matches!(c, ',' | ';' | ':' | '?'))
+        })
+        .filter(|&c| !matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'))
 }
 
 pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
@@ -447,7 +467,8 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
             }
             '<' if o.html => {
                 if let Some((len, kind)) = parse_tag(&raw[i..]) {
-                    stats.markup += len as u32 - (kind == Tag::Break) as u32;
+                    let chars = raw[i..i + len].chars().count() as u32;
+                    stats.markup += chars - (kind == Tag::Break) as u32;
                     match kind {
                         Tag::Break => w.newline(),
                         Tag::Space => w.space(false),
@@ -500,7 +521,7 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
             c = f;
         } else if c == '\u{FF0E}'
             && w.last.is_some_and(|l| l.is_ascii_digit())
-            && peek_past_spaces(raw, next).is_some_and(is_digit_any)
+            && peek_past_spaces(raw, next, o.invisible, false).is_some_and(is_digit_any)
         {
             // `１５．３％`: a decimal point, not the full stop.
             stats.folded += 1;
@@ -509,7 +530,17 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
     }
     let mut drop_space_after = false;
     if o.cjk_punct {
-        let z = cjk_punct(c, w.last, || peek_past_spaces(raw, next));
+        // Look at the next char as it will be written, so that a second
+        // run decides the same (`１，Ａ`).
+        let open_wide = w.open_wide;
+        let peek = || {
+            peek_past_spaces(raw, next, o.invisible, true).map(|n| match n {
+                ')' if open_wide == Some(true) => '）',
+                _ if o.fold_width => fold_width(n),
+                _ => n,
+            })
+        };
+        let z = cjk_punct(c, w.last, peek);
         let mut f = z.unwrap_or(c);
         match c {
             '(' | '（' => w.open_wide = Some(f == '（'),
@@ -535,7 +566,7 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
         let at = next - orig.len_utf8();
         let join = if c.is_ascii_digit() {
             raw.get(at..next).is_some_and(|d| d.starts_with(orig))
-                && spaced_run_is_chinese(&w.out, raw, at, next)
+                && spaced_run_is_chinese(&w.out, raw, at, next, o.invisible)
         } else {
             // `1 5 ．3 ％`: the decimal point of a spaced number.
             is_ideograph(c) || c == '%' || (c == '.' && orig == '\u{FF0E}')
@@ -580,7 +611,8 @@ fn cjk_punct(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
             // lacked (`二期、?水灌区`), not for a question.
             '?' => prev_ideo && (next_cjk || nx.is_none()),
             // Pairs match: `（1）` or `(1)`, never `（1)`.
-            ')' => nx.is_some_and(is_ideograph) && prev.is_some_and(|p| !p.is_ascii_digit()),
+            // A `)` follows its `(` (see `handle`); a lone one stays.
+            ')' => false,
             _ => {
                 (prev_cjk
                     && (next_cjk
@@ -604,12 +636,30 @@ fn cjk_punct(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
 /// digits split by single spaces, inside Chinese (what precedes the run or
 /// what ends it is Chinese). `$975.9 64.2%` (a table row), `in 1998 2 new`
 /// and `almost 1 7% of` are left alone. `at..next` is the digit in `raw`.
-fn spaced_run_is_chinese(out: &str, raw: &str, at: usize, next: usize) -> bool {
+fn spaced_run_is_chinese(
+    out: &str,
+    raw: &str,
+    at: usize,
+    next: usize,
+    skip_invisible: bool,
+) -> bool {
     let single = |c: Option<char>| !c.is_some_and(|c| is_digit_any(c) || c == '.' || c == ',');
-    // Left: `<not a digit><digit><one space>` right before this digit.
-    let mut left = raw[..at].chars().rev();
-    if left.next() != Some(' ') || !left.next().is_some_and(is_digit_any) || !single(left.next()) {
+    // Left: `<not a digit><digit><spaces>` right before this digit. Any
+    // spaces, as the output of a first run has collapsed them to one.
+    let mut left = raw[..at]
+        .chars()
+        .rev()
+        .skip_while(|&c| is_space(c) || (skip_invisible && is_invisible(c)));
+    if !left.next().is_some_and(is_digit_any) {
         return false;
+    }
+    // `1,000 2` is a number before; `经济,9 3` (a comma that becomes `，`)
+    // is not.
+    match left.next() {
+        Some(',') if left.next().is_some_and(is_digit_any) => return false,
+        Some(',') => {}
+        c if !single(c) => return false,
+        _ => {}
     }
     // Right: this digit is a token of its own too (or starts `．3`).
     let after_digit = raw[next..].chars().next();
@@ -623,8 +673,9 @@ fn spaced_run_is_chinese(out: &str, raw: &str, at: usize, next: usize) -> bool {
     if before.is_some_and(is_cjkish) {
         return true;
     }
-    let after = raw[next..]
-        .chars()
-        .find(|&c| !(is_digit_any(c) || c == '.' || c == '\u{FF0E}' || c == ' '));
+    let after = raw[next..].chars().find(|&c| {
+        !(is_digit_any(c) || c == '.' || c == '\u{FF0E}' || is_space(c))
+            && !(skip_invisible && is_invisible(c))
+    });
     after.is_some_and(|c| is_ideograph(c) || c == '％')
 }
