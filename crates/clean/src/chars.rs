@@ -385,9 +385,10 @@ fn peek_past_spaces(
     raw[from..]
         .chars()
         .find(|&c| {
-            !is_space(c)
-                && !(skip_invisible && is_invisible(c))
-                && !(skip_marks && matches!(c, ',' | ';' | ':' | '?'))
+            let skip = is_space(c)
+                || (skip_invisible && is_invisible(c))
+                || (skip_marks && matches!(c, ',' | ';' | ':' | '?'));
+            !skip
         })
         .filter(|&c| !matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'))
 }
@@ -674,8 +675,8 @@ fn spaced_run_is_chinese(
         return true;
     }
     let after = raw[next..].chars().find(|&c| {
-        !(is_digit_any(c) || c == '.' || c == '\u{FF0E}' || is_space(c))
-            && !(skip_invisible && is_invisible(c))
+        let in_run = is_digit_any(c) || c == '.' || c == '\u{FF0E}' || is_space(c);
+        !(in_run || (skip_invisible && is_invisible(c)))
     });
     after.is_some_and(|c| is_ideograph(c) || c == '％')
 }
