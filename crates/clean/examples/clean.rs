@@ -1,4 +1,4 @@
-//! `cargo run -p quarry-clean --example clean -- [--no-dedup] [--no-boilerplate] FILE...`: prints the cleaned
+//! `cargo run -p quarry-clean --example clean -- [--no-dedup] [--no-boilerplate] [--no-punct] [--no-digits] FILE...`: prints the cleaned
 //! text of each file to stdout and its stats to stderr.
 
 use quarry_clean::{CleanConfig, Cleaner};
@@ -10,6 +10,8 @@ fn main() {
         match a.as_str() {
             "--no-dedup" => config.dedup_paragraphs = false,
             "--no-boilerplate" => config.boilerplate = false,
+            "--no-punct" => config.cjk_punct = false,
+            "--no-digits" => config.join_spaced_digits = false,
             _ => paths.push(a),
         }
     }

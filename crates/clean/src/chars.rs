@@ -126,6 +126,21 @@ impl Writer {
         self.last = Some(c);
     }
 
+    fn emit_str(&mut self, s: &str) {
+        self.flush_breaks();
+        if self.pending_space && self.last.is_some() && !self.drop_next_space {
+            if self.pending_soft {
+                self.soft.push(self.out.len());
+            }
+            self.out.push(' ');
+        }
+        self.pending_space = false;
+        self.pending_soft = false;
+        self.drop_next_space = false;
+        self.out.push_str(s);
+        self.last = s.chars().next_back();
+    }
+
     fn space(&mut self, soft: bool) {
         self.pending_space = true;
         self.pending_soft |= soft;
@@ -281,23 +296,101 @@ pub(crate) fn parse_tag(s: &str) -> Option<(usize, Tag)> {
         Some(b'/' | b' ' | b'\t') => {}
         _ => return None,
     }
+    // Attributes are ASCII outside quotes; anything else means this `<`
+    // opens text, not a tag (`</p 3 中国 … >` is not one tag).
     let tail = &b[i..b.len().min(i + 512)];
+    let mut quote = None;
     for (k, &x) in tail.iter().enumerate() {
-        match x {
-            b'>' => return Some((i + k + 1, kind)),
-            b'<' | b'\n' => return None,
-            _ => {}
+        match (quote, x) {
+            (_, b'\n') => return None,
+            (Some(q), _) if x == q => quote = None,
+            (Some(_), _) => {}
+            (None, b'"' | b'\'') => quote = Some(x),
+            (None, b'>') => return Some((i + k + 1, kind)),
+            (None, b'<') => return None,
+            (None, _) if !x.is_ascii() => return None,
+            (None, _) => {}
         }
     }
     None
 }
 
-/// Next char after `from` on the same line, skipping spaces.
-fn peek_past_spaces(raw: &str, from: usize) -> Option<char> {
+/// ASCII bytes that may need handling: controls, whitespace, the escape,
+/// entity and tag openers, and the marks switched by script context.
+const ASCII_SPECIAL: [bool; 128] = {
+    let mut t = [false; 128];
+    let mut i = 0;
+    while i < 0x20 {
+        t[i] = true;
+        i += 1;
+    }
+    t[0x7F] = true;
+    let marks = b" \\&<,;:?()";
+    let mut k = 0;
+    while k < marks.len() {
+        t[marks[k] as usize] = true;
+        k += 1;
+    }
+    t
+};
+
+/// End of the run of chars from `i` that are copied as they are. Ideographs
+/// and most CJK punctuation are; spaces, invisibles, full-width forms and
+/// general punctuation (lead bytes C2, E2, EF) take the slow path.
+fn plain_run(b: &[u8], mut i: usize) -> usize {
+    let start = i;
+    while i < b.len() {
+        let x = b[i];
+        // One space between words is already clean, unless digits or
+        // marks around it need a look (`1 9 9 8`, `中国 ,美国`).
+        if x == b' '
+            && i > start
+            && !b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(|&y| match y {
+                0..=0x7F => !ASCII_SPECIAL[y as usize] && !y.is_ascii_digit(),
+                0xC2 | 0xE2 | 0xEF => false,
+                0xE3 => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
+                _ => y >= 0xC3,
+            })
+        {
+            i += 1;
+            continue;
+        }
+        let n = match x {
+            0..=0x7F if ASCII_SPECIAL[x as usize] => break,
+            0..=0x7F => 1,
+            0xC2 | 0xE2 | 0xEF => break,
+            // U+3000 IDEOGRAPHIC SPACE; the rest of U+3001..U+303F is plain.
+            0xE3 if b[i + 1] == 0x80 && b[i + 2] == 0x80 => break,
+            0xC3..=0xDF => 2,
+            0xE0..=0xEE => 3,
+            0xF0..=0xF4 => 4,
+            _ => break,
+        };
+        i += n;
+    }
+    i
+}
+
+/// Next char after `from` on the same line, skipping spaces, the invisible
+/// chars that will be dropped and, with `skip_marks`, the ASCII marks whose
+/// own width depends on what follows (`下载?,相关`: both marks look at `相`,
+/// so a second run, seeing `？，`, decides the same).
+fn peek_past_spaces(
+    raw: &str,
+    from: usize,
+    skip_invisible: bool,
+    skip_marks: bool,
+) -> Option<char> {
     raw[from..]
         .chars()
-        .find(|&c| !is_space(c) || c == '\n')
-        .filter(|&c| c != '\n' && c != '\r')
+        .find(|&c| {
+            let skip = is_space(c)
+                || (skip_invisible && is_invisible(c))
+                || (skip_marks && matches!(c, ',' | ';' | ':' | '?'));
+            !skip
+        })
+        .filter(|&c| !matches!(c, '\n' | '\r' | '\u{2028}' | '\u{2029}'))
 }
 
 pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
@@ -315,12 +408,15 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
     let b = raw.as_bytes();
     let mut i = 0;
     while i < raw.len() {
-        // ASCII fast path: most bytes of the English corpora.
-        let byte = b[i];
-        if byte.is_ascii_alphanumeric() && !(o.spaced_digits && w.pending_space) {
-            w.emit(byte as char);
-            i += 1;
-            continue;
+        // Copy runs that need no handling in one go; only the char after a
+        // space that follows a digit needs context the run copy skips.
+        if !(o.spaced_digits && w.pending_space && w.last.is_some_and(|l| l.is_ascii_digit())) {
+            let j = plain_run(b, i);
+            if j > i {
+                w.emit_str(&raw[i..j]);
+                i = j;
+                continue;
+            }
         }
         let c = raw[i..].chars().next().unwrap_or('\u{FFFD}');
         let n = c.len_utf8();
@@ -372,7 +468,8 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
             }
             '<' if o.html => {
                 if let Some((len, kind)) = parse_tag(&raw[i..]) {
-                    stats.markup += len as u32 - (kind == Tag::Break) as u32;
+                    let chars = raw[i..i + len].chars().count() as u32;
+                    stats.markup += chars - (kind == Tag::Break) as u32;
                     match kind {
                         Tag::Break => w.newline(),
                         Tag::Space => w.space(false),
@@ -399,7 +496,8 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
 /// One content char (possibly decoded from an entity); `next` is the byte
 /// offset in `raw` right after it, for lookahead.
 fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: &mut CleanStats) {
-    if c == '\n' {
+    // U+2028/2029 are line and paragraph separators in all but name.
+    if matches!(c, '\n' | '\u{2028}' | '\u{2029}') {
         w.newline();
         return;
     }
@@ -424,7 +522,7 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
             c = f;
         } else if c == '\u{FF0E}'
             && w.last.is_some_and(|l| l.is_ascii_digit())
-            && peek_past_spaces(raw, next).is_some_and(is_digit_any)
+            && peek_past_spaces(raw, next, o.invisible, false).is_some_and(is_digit_any)
         {
             // `１５．３％`: a decimal point, not the full stop.
             stats.folded += 1;
@@ -433,7 +531,17 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
     }
     let mut drop_space_after = false;
     if o.cjk_punct {
-        let z = cjk_punct(c, w.last, || peek_past_spaces(raw, next));
+        // Look at the next char as it will be written, so that a second
+        // run decides the same (`１，Ａ`).
+        let open_wide = w.open_wide;
+        let peek = || {
+            peek_past_spaces(raw, next, o.invisible, true).map(|n| match n {
+                ')' if open_wide == Some(true) => '）',
+                _ if o.fold_width => fold_width(n),
+                _ => n,
+            })
+        };
+        let z = cjk_punct(c, w.last, peek);
         let mut f = z.unwrap_or(c);
         match c {
             '(' | '（' => w.open_wide = Some(f == '（'),
@@ -456,8 +564,10 @@ fn handle(c: char, raw: &str, next: usize, o: &CharOpts, w: &mut Writer, stats: 
         }
     }
     if o.spaced_digits && w.pending_space && w.last.is_some_and(|l| l.is_ascii_digit()) {
+        let at = next - orig.len_utf8();
         let join = if c.is_ascii_digit() {
-            spaced_run_is_chinese(&w.out, raw, next)
+            raw.get(at..next).is_some_and(|d| d.starts_with(orig))
+                && spaced_run_is_chinese(&w.out, raw, at, next, o.invisible)
         } else {
             // `1 5 ．3 ％`: the decimal point of a spaced number.
             is_ideograph(c) || c == '%' || (c == '.' && orig == '\u{FF0E}')
@@ -498,8 +608,12 @@ fn cjk_punct(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
         let next_cjk = nx.is_some_and(is_cjkish);
         let ok = match c {
             '(' => prev_cjk,
+            // After `、` or `，` a `?` stands for a char the source encoding
+            // lacked (`二期、?水灌区`), not for a question.
+            '?' => prev_ideo && (next_cjk || nx.is_none()),
             // Pairs match: `（1）` or `(1)`, never `（1)`.
-            ')' => nx.is_some_and(is_ideograph) && prev.is_some_and(|p| !p.is_ascii_digit()),
+            // A `)` follows its `(` (see `handle`); a lone one stays.
+            ')' => false,
             _ => {
                 (prev_cjk
                     && (next_cjk
@@ -515,15 +629,44 @@ fn cjk_punct(c: char, prev: Option<char>, next: impl Fn() -> Option<char>) -> Op
         ok.then_some(wide)
     } else {
         let prev_latin = prev.is_some_and(|p| p.is_ascii_alphanumeric()) && !prev_ideo;
-        let next_latin = next().is_some_and(|x| x.is_ascii_alphabetic());
-        (prev_latin && next_latin).then_some(wide)
+        (prev_latin && next().is_some_and(|x| x.is_ascii_alphabetic())).then_some(wide)
     }
 }
 
-/// `1 9 9 8 年`, `7 4 7 7 2 亿元`, `（《人民日报》1 9 5 9 0 4 1 9）`: a digit
-/// run split by single spaces, inside Chinese (what precedes the run or what
-/// ends it is Chinese). English `in 1998 2 new` is left alone.
-fn spaced_run_is_chinese(out: &str, raw: &str, next: usize) -> bool {
+/// `1 9 9 8 年`, `7 4 7 7 2 亿元`, `（《人民日报》1 9 5 9 0 4 1 9）`: single
+/// digits split by single spaces, inside Chinese (what precedes the run or
+/// what ends it is Chinese). `$975.9 64.2%` (a table row), `in 1998 2 new`
+/// and `almost 1 7% of` are left alone. `at..next` is the digit in `raw`.
+fn spaced_run_is_chinese(
+    out: &str,
+    raw: &str,
+    at: usize,
+    next: usize,
+    skip_invisible: bool,
+) -> bool {
+    let single = |c: Option<char>| !c.is_some_and(|c| is_digit_any(c) || c == '.' || c == ',');
+    // Left: `<not a digit><digit><spaces>` right before this digit. Any
+    // spaces, as the output of a first run has collapsed them to one.
+    let mut left = raw[..at]
+        .chars()
+        .rev()
+        .skip_while(|&c| is_space(c) || (skip_invisible && is_invisible(c)));
+    if !left.next().is_some_and(is_digit_any) {
+        return false;
+    }
+    // `1,000 2` is a number before; `经济,9 3` (a comma that becomes `，`)
+    // is not.
+    match left.next() {
+        Some(',') if left.next().is_some_and(is_digit_any) => return false,
+        Some(',') => {}
+        c if !single(c) => return false,
+        _ => {}
+    }
+    // Right: this digit is a token of its own too (or starts `．3`).
+    let after_digit = raw[next..].chars().next();
+    if !(single(after_digit) || after_digit == Some('\u{FF0E}')) {
+        return false;
+    }
     let before = out
         .chars()
         .rev()
@@ -531,8 +674,9 @@ fn spaced_run_is_chinese(out: &str, raw: &str, next: usize) -> bool {
     if before.is_some_and(is_cjkish) {
         return true;
     }
-    let after = raw[next..]
-        .chars()
-        .find(|&c| !(is_digit_any(c) || c == '.' || c == '\u{FF0E}' || c == ' '));
-    after.is_some_and(|c| is_ideograph(c) || c == '％' || c == '%')
+    let after = raw[next..].chars().find(|&c| {
+        let in_run = is_digit_any(c) || c == '.' || c == '\u{FF0E}' || is_space(c);
+        !(in_run || (skip_invisible && is_invisible(c)))
+    });
+    after.is_some_and(|c| is_ideograph(c) || c == '％')
 }

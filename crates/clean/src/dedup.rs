@@ -11,31 +11,65 @@
 //! Units are visited shortest first, so the finest-grained copy (separate
 //! paragraphs, which the segmenter handles best) is the one that survives.
 //! A unit of `min_chars` or more whose text equals a kept unit's goes. A
-//! unit of `CONTAINER_MIN` or more of which at least half is found in kept
-//! text is a glued block: the stretches found elsewhere go, the rest stays
-//! as paragraphs of its own. Stretches are found through content-defined
-//! anchors (windows of `K` chars whose hash falls in 1/`ANCHOR_EVERY` of
-//! the hash space, so the same text has the same anchors at any offset) and
-//! then extended char by char, so a hash collision cannot remove text.
-//! Spaces and markdown marks (`#`, `*`) are ignored when comparing, so
+//! unit of `CONTAINER_MIN` or more that is at least half made of whole
+//! paragraphs kept elsewhere (two or more of them), or that is one kept
+//! paragraph plus a little, is a glued block: the stretches found elsewhere
+//! go, the rest stays as paragraphs of its own. A paragraph that merely
+//! quotes a sentence found elsewhere stays whole.
+//!
+//! Stretches are found through content-defined anchors (windows of `K`
+//! bytes whose hash falls in 1/8 of the hash space, so the same text has
+//! the same anchors at any offset), then extended byte by byte and trimmed
+//! to char boundaries, so a hash collision cannot remove text; stretches
+//! under `MIN_SPAN` bytes are shared phrases and do not count. Spaces and
+//! markdown marks (`#`, `*`) are ignored when comparing, so
 //! `## Heading` and `Heading` are one paragraph.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
-const K: usize = 20;
-/// One window in `ANCHOR_EVERY` becomes an anchor.
-const ANCHOR_EVERY: u64 = 4;
-/// Share of a long unit that must be found elsewhere for it to count as a
-/// glued block; then only the parts not found elsewhere stay.
+/// Keys are already mixed 64-bit hashes; SipHash on top of them was a fifth
+/// of the cleaner's time.
+#[derive(Default)]
+struct Prehashed(u64);
+
+impl Hasher for Prehashed {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0 << 8 | b as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+    fn write_u64(&mut self, n: u64) {
+        self.0 = n;
+    }
+}
+
+type Map<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
+
+/// Window length in bytes of normalized text (about 10 CJK chars or six
+/// English words).
+const K: usize = 32;
+/// One window in 8 (hash top 3 bits zero) becomes an anchor.
+const ANCHOR_SHIFT: u32 = 61;
+/// Share of a long unit that must consist of whole paragraphs (at least two
+/// different ones) kept elsewhere for it to count as a glued block; then
+/// only the parts not found elsewhere stay.
 const CONTAINER_COVERAGE: f64 = 0.5;
-/// Parts of a glued block shorter than this are glue, not text.
+/// Share of a long unit that must repeat a single other paragraph, in one
+/// stretch, for it to count as that paragraph with something glued on.
+const SINGLE_COVERAGE: f64 = 0.9;
+/// Parts of a glued block shorter than this many chars are glue, not text.
 const MIN_PART: usize = 8;
+/// Shared stretches shorter than this many bytes are phrases, not repeats.
+const MIN_SPAN: usize = 60;
 /// Below this many chars only exact repeats go: formulaic sentences ("The
 /// Minister for X will provide more details at the Committee of Supply.")
 /// are made of phrases that recur, and the glued blocks this rule is for
 /// are long.
 const CONTAINER_MIN: usize = 200;
-const BASE: u64 = 0x100_0000_01B3;
 
 #[derive(Debug, Clone, Copy)]
 struct Unit {
@@ -43,31 +77,42 @@ struct Unit {
     end: usize,
     /// First unit of its line.
     line_start: bool,
-    /// Range of the unit's chars in `Norm::chars`.
+    /// Range of the unit's bytes in the normalized text.
     n0: usize,
     n1: usize,
+    nchars: usize,
     whole: u64,
     anchors: (usize, usize),
 }
 
-impl Unit {
-    fn nchars(&self) -> usize {
-        self.n1 - self.n0
+/// Random table of the gear rolling hash: `h = h << 2 + GEAR[byte]` depends
+/// on the last 32 bytes only, with a shift and an add a byte.
+const GEAR: [u64; 256] = {
+    let mut t = [0u64; 256];
+    let mut x: u64 = 0x2545_F491_4F6C_DD1D;
+    let mut i = 0;
+    while i < 256 {
+        // splitmix64
+        x = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = x;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        t[i] = z ^ (z >> 31);
+        i += 1;
     }
-}
+    t
+};
 
-/// The text of all units without spaces and markdown marks, with the byte
-/// offset of every char, so that a match found on normalized text maps back
-/// to a slice of the document.
-struct Norm {
-    chars: Vec<char>,
-    at: Vec<u32>,
-}
-
-fn hash_chars(chars: &[char]) -> u64 {
-    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for &c in chars {
-        h = (h ^ c as u64).wrapping_mul(BASE);
+fn hash_bytes(b: &[u8]) -> u64 {
+    const M: u64 = 0x517C_C1B7_2722_0A95;
+    let mut h = b.len() as u64;
+    let mut chunks = b.chunks_exact(8);
+    for c in &mut chunks {
+        let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+        h = (h.rotate_left(5) ^ w).wrapping_mul(M);
+    }
+    for &x in chunks.remainder() {
+        h = (h.rotate_left(5) ^ x as u64).wrapping_mul(M);
     }
     mix(h)
 }
@@ -75,6 +120,15 @@ fn hash_chars(chars: &[char]) -> u64 {
 fn mix(h: u64) -> u64 {
     let h = (h ^ (h >> 31)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     h ^ (h >> 29)
+}
+
+/// Spaces, line breaks and markdown marks do not count when comparing.
+fn skipped(x: u8) -> bool {
+    matches!(x, b' ' | b'\n' | b'#' | b'*')
+}
+
+fn is_char_start(x: u8) -> bool {
+    x & 0xC0 != 0x80
 }
 
 enum Fate {
@@ -97,71 +151,76 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     if long_units < 2 {
         return None;
     }
-    let mut norm = Norm {
-        chars: Vec::with_capacity(text.len() / 2),
-        at: Vec::with_capacity(text.len() / 2),
-    };
-    let mut anchors: Vec<(u32, u64)> = Vec::new();
-    let mut pow: u64 = 1;
-    for _ in 0..K {
-        pow = pow.wrapping_mul(BASE);
-    }
+    // The text of all units without skipped bytes. Skipped bytes are ASCII,
+    // so char boundaries survive and a match maps back to a text slice.
+    let mut norm: Vec<u8> = Vec::with_capacity(text.len());
+    let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(text.len() / 64);
     for u in units.iter_mut() {
-        u.n0 = norm.chars.len();
-        for (b, c) in text[u.start..u.end].char_indices() {
-            if !matches!(c, ' ' | '\n' | '#' | '*') {
-                norm.chars.push(c);
-                norm.at.push((u.start + b) as u32);
-            }
+        u.n0 = norm.len();
+        // Copy the stretches between skipped bytes whole: Chinese text has
+        // few of them.
+        let mut rest = &text.as_bytes()[u.start..u.end];
+        while let Some(p) = rest.iter().position(|&x| skipped(x)) {
+            norm.extend_from_slice(&rest[..p]);
+            rest = &rest[p + 1..];
         }
-        u.n1 = norm.chars.len();
-        let chars = &norm.chars[u.n0..u.n1];
-        u.whole = hash_chars(chars);
+        norm.extend_from_slice(rest);
+        u.n1 = norm.len();
+        let bytes = &norm[u.n0..u.n1];
+        u.nchars = bytes.iter().filter(|&&x| is_char_start(x)).count();
+        u.whole = hash_bytes(bytes);
         let a0 = anchors.len();
         let mut h: u64 = 0;
-        for (i, &c) in chars.iter().enumerate() {
-            h = h.wrapping_mul(BASE).wrapping_add(c as u64 + 1);
-            if i >= K {
-                h = h.wrapping_sub(pow.wrapping_mul(chars[i - K] as u64 + 1));
-            }
-            if i + 1 >= K {
-                let m = mix(h);
-                if m.is_multiple_of(ANCHOR_EVERY) {
-                    anchors.push(((u.n0 + i + 1 - K) as u32, m));
-                }
+        for (k, &x) in bytes.iter().enumerate() {
+            h = (h << 2).wrapping_add(GEAR[x as usize]);
+            // Top bits zero: one window in eight; only those are mixed.
+            if h >> ANCHOR_SHIFT == 0 && k + 1 >= K {
+                anchors.push(((u.n0 + k + 1 - K) as u32, mix(h)));
             }
         }
         u.anchors = (a0, anchors.len());
     }
 
     let mut order: Vec<usize> = (0..units.len()).collect();
-    order.sort_by_key(|&i| (units[i].nchars(), i));
+    order.sort_by_key(|&i| (units[i].nchars, i));
     // Anchor hash -> (unit, normalized position) of kept text.
-    let mut index: HashMap<u64, (u32, u32)> = HashMap::with_capacity(anchors.len());
-    let mut first_whole: HashMap<u64, usize> = HashMap::with_capacity(units.len());
+    let mut index: Map<(u32, u32)> =
+        Map::with_capacity_and_hasher(anchors.len(), Default::default());
+    let mut first_whole: Map<usize> =
+        Map::with_capacity_and_hasher(units.len(), Default::default());
     let mut fate: Vec<Fate> = (0..units.len()).map(|_| Fate::Keep).collect();
     let mut any = false;
     for &i in &order {
         let u = units[i];
-        if u.nchars() == 0 {
+        if u.nchars == 0 {
             continue;
         }
-        if u.nchars() >= min_chars && first_whole.contains_key(&u.whole) {
+        if u.nchars >= min_chars && first_whole.contains_key(&u.whole) {
             fate[i] = Fate::Drop;
             any = true;
             continue;
         }
         first_whole.entry(u.whole).or_insert(i);
         let mut keep = vec![(u.n0, u.n1)];
-        if u.nchars() >= CONTAINER_MIN {
-            let spans = found_spans(&u, &anchors, &index, &units, &norm);
+        if u.nchars >= CONTAINER_MIN {
+            let found = found_spans(&u, &anchors, &index, &units, &norm);
+            let spans = found.spans;
+            let len = (u.n1 - u.n0) as f64;
             let covered: usize = spans.iter().map(|s| s.1 - s.0).sum();
-            if covered as f64 >= u.nchars() as f64 * CONTAINER_COVERAGE {
-                keep = gaps(u.n0, u.n1, &spans);
+            // A glued block is made of whole paragraphs found elsewhere, or is
+            // one paragraph with a heading glued on. A paragraph that quotes
+            // a sentence or two (Hansard's "The Question is, \"That
+            // Parliament approves…\"", a recurring "The Minister will give
+            // details…") is text and stays whole.
+            let glued = (found.whole_sources >= 2
+                && found.whole_bytes as f64 >= len * CONTAINER_COVERAGE)
+                || (spans.len() == 1 && covered as f64 >= len * SINGLE_COVERAGE);
+            if glued {
+                keep = gaps(u.n0, u.n1, &spans, &norm);
                 // Crumbs too short to carry an anchor (a glued heading)
                 // would otherwise survive in every copy of the block.
                 keep.retain(|&(a, b)| {
-                    let h = hash_chars(&norm.chars[a..b]);
+                    let h = hash_bytes(&norm[a..b]);
                     let fresh = !first_whole.contains_key(&h);
                     first_whole.entry(h).or_insert(i);
                     fresh
@@ -197,7 +256,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
             }
             for dir in [-1isize, 1] {
                 let mut j = i as isize + dir;
-                while j >= 0 && (j as usize) < units.len() && units[j as usize].nchars() == 0 {
+                while j >= 0 && (j as usize) < units.len() && units[j as usize].nchars == 0 {
                     j += dir;
                 }
                 if j < 0 || j as usize >= units.len() {
@@ -205,7 +264,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
                 }
                 let j = j as usize;
                 let v = units[j];
-                if !matches!(fate[j], Fate::Keep) || v.nchars() >= min_chars {
+                if !matches!(fate[j], Fate::Keep) || v.nchars >= min_chars {
                     continue;
                 }
                 if first_whole
@@ -218,19 +277,20 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
             }
         }
     }
-    Some(assemble(text, &units, &fate, &norm))
+    Some(assemble(text, &units, &fate))
 }
 
-/// Stretches of `u` that also occur in kept text, each extended char by
-/// char from an anchor hit (so hash collisions cannot cut text), merged.
+/// Stretches of `u` that also occur in kept text, each extended byte by
+/// byte from an anchor hit (so hash collisions cannot cut text), merged.
 fn found_spans(
     u: &Unit,
     anchors: &[(u32, u64)],
-    index: &HashMap<u64, (u32, u32)>,
+    index: &Map<(u32, u32)>,
     units: &[Unit],
-    norm: &Norm,
-) -> Vec<(usize, usize)> {
-    let c = &norm.chars;
+    c: &[u8],
+) -> Found {
+    let mut sources: Vec<u32> = Vec::new();
+    let mut whole_bytes = 0;
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut reach = u.n0;
     for &(pos, h) in &anchors[u.anchors.0..u.anchors.1] {
@@ -256,22 +316,50 @@ fn found_spans(
             b += 1;
             sb += 1;
         }
+        reach = b;
+        // Bytes of two different chars can agree at the edges.
+        while a < b && !is_char_start(c[a]) {
+            a += 1;
+        }
+        while b > a && b < u.n1 && !is_char_start(c[b]) {
+            b -= 1;
+        }
+        if b - a < MIN_SPAN {
+            continue;
+        }
+        // The stretch is (nearly) all of the paragraph it repeats.
+        if (sb - sa) * 10 >= (src.n1 - src.n0) * 9 {
+            whole_bytes += b - a;
+            if sources.len() < 2 && !sources.contains(&su) {
+                sources.push(su);
+            }
+        }
         match spans.last_mut() {
             Some(last) if a <= last.1 => last.1 = last.1.max(b),
             _ => spans.push((a, b)),
         }
-        reach = b;
     }
-    spans
+    Found {
+        spans,
+        whole_sources: sources.len(),
+        whole_bytes,
+    }
+}
+
+struct Found {
+    spans: Vec<(usize, usize)>,
+    /// Distinct paragraphs (up to 2) repeated whole inside the unit.
+    whole_sources: usize,
+    whole_bytes: usize,
 }
 
 /// What is left of `n0..n1` outside `spans`, without the glue crumbs
 /// (a stray `.` or `:` between two repeats).
-fn gaps(n0: usize, n1: usize, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
+fn gaps(n0: usize, n1: usize, spans: &[(usize, usize)], norm: &[u8]) -> Vec<(usize, usize)> {
     let mut out = Vec::new();
     let mut at = n0;
     for &(a, b) in spans.iter().chain(std::iter::once(&(n1, n1))) {
-        if a > at && a - at >= MIN_PART {
+        if a > at && norm[at..a].iter().filter(|&&x| is_char_start(x)).count() >= MIN_PART {
             out.push((at, a));
         }
         at = at.max(b);
@@ -279,7 +367,7 @@ fn gaps(n0: usize, n1: usize, spans: &[(usize, usize)]) -> Vec<(usize, usize)> {
     out
 }
 
-fn assemble(text: &str, units: &[Unit], fate: &[Fate], norm: &Norm) -> (String, u32) {
+fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32) {
     let mut out = String::with_capacity(text.len());
     let mut line_has = false;
     let mut blank_run = 0u32;
@@ -320,25 +408,28 @@ fn assemble(text: &str, units: &[Unit], fate: &[Fate], norm: &Norm) -> (String, 
                 }
             }
             Fate::Parts(parts) => {
-                line_dropped = true;
-                for (k, &(a, b)) in parts.iter().enumerate() {
-                    let start = norm.at[a] as usize;
-                    let last = norm.at[b - 1] as usize;
-                    let end = last + text[last..].chars().next().map_or(0, char::len_utf8);
-                    if k > 0 || line_has {
-                        // The parts were glued to text that is gone; each is
-                        // a paragraph of its own.
-                        out.push('\n');
-                        line_has = false;
+                // Text offset of each normalized byte of this unit.
+                let at: Vec<usize> = (u.start..u.end)
+                    .filter(|&p| !skipped(text.as_bytes()[p]))
+                    .collect();
+                for &(a, b) in parts {
+                    let start = at[a - u.n0];
+                    let end = at[b - 1 - u.n0] + 1;
+                    // The parts were glued to text that is gone; each is a
+                    // paragraph of its own, whether the segmenter reads
+                    // single line breaks as breaks or as wraps.
+                    if !out.is_empty() {
+                        while !out.ends_with("\n\n") {
+                            out.push('\n');
+                        }
                     }
-                    push(
-                        &mut out,
-                        text[start..end].trim(),
-                        &mut line_has,
-                        &mut blank_run,
-                    );
+                    out.push_str(text[start..end].trim());
                     started = true;
                 }
+                out.push('\n');
+                line_has = false;
+                line_dropped = false;
+                blank_run = 1;
             }
         }
     }
@@ -360,6 +451,7 @@ fn split_units(text: &str, soft: &[usize]) -> Vec<Unit> {
         line_start: true,
         n0: 0,
         n1: 0,
+        nchars: 0,
         whole: 0,
         anchors: (0, 0),
     };

@@ -15,9 +15,14 @@
 //! report after its footer (Sichuan), and the footer is only recognisable as
 //! the tail once that repeat is gone.
 //!
-//! Cleaning only removes or replaces chars one for one (a decoded entity or
-//! a `<br>` is shorter than its source), so `removed_chars` is defined as
-//! raw chars minus cleaned chars.
+//! Cleaning never makes text longer: it drops chars, replaces them one for
+//! one, or replaces a longer stretch by a shorter one (an entity by its
+//! char, a tag by a space or line break, a glued repeat by a line break), so
+//! `removed_chars` is defined as raw chars minus cleaned chars.
+//!
+//! Cleaning cleaned text changes nothing, with one documented exception:
+//! doubly escaped input (`&amp;lt;`, `\\'`) loses one level of escaping per
+//! run, because each run decodes one level.
 
 mod boiler;
 mod chars;
@@ -49,8 +54,9 @@ pub struct CleanConfig {
     pub boilerplate: bool,
     /// Regexes for whole lines to drop anywhere in a document.
     pub extra_line_patterns: Vec<String>,
-    /// Regexes for whole lines to drop in the head zone (before the first
-    /// line of 60+ chars), added to the built-in ones.
+    /// Regexes for whole lines to drop in the head zone (the lines before
+    /// the first one of 60+ chars or ending in `。`), added to the built-in
+    /// ones.
     pub extra_head_patterns: Vec<String>,
     /// Regexes for a whole line that starts a footer: it and everything
     /// after it are dropped when that tail is short (≤ 3000 chars).
@@ -198,8 +204,7 @@ impl Cleaner {
 }
 
 fn count_chars(s: &str) -> usize {
-    // UTF-8 continuation bytes are 0b10xxxxxx; every other byte starts a char.
-    s.as_bytes().iter().filter(|&&b| (b as i8) >= -0x40).count()
+    s.chars().count()
 }
 
 #[cfg(test)]
