@@ -535,8 +535,11 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
 }
 
 /// The noun phrase right after a quantity (`153座病险水库除险加固`).
-fn zh_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
+fn zh_forward(chars: &[char], from: usize, limit: usize) -> Option<(String, usize)> {
     let first = *chars.get(from)?;
+    if first == '的' {
+        return None;
+    }
     if !('\u{4e00}'..='\u{9fff}').contains(&first) && first != '“' {
         return None;
     }
@@ -544,7 +547,7 @@ fn zh_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
         return None;
     }
     let mut k = from;
-    while k < chars.len()
+    while k < limit.min(chars.len())
         && k - from < 16
         && !is_clause_break(chars, k)
         && chars[k] != '、'
@@ -773,16 +776,26 @@ fn indicator_zh(
     seg_from: usize,
     left: usize,
     after: usize,
+    limit: usize,
 ) -> (Option<String>, usize) {
     let seg = &chars[seg_from.min(left)..left];
     // X占Y的Z%: the share is X's
     if let Some(k) = seg.iter().position(|&c| c == '占') {
-        let mut a = k;
-        while a > 0
-            && match_any(seg, a - 1, CUT_ZH).is_none()
-            && !matches!(seg[a - 1], '，' | '、' | ',')
-        {
-            a -= 1;
+        // start after the last verb before 占
+        let mut a = 0;
+        let mut i = 0;
+        while i < k {
+            if let Some(l) = match_any(seg, i, KEEP_ZH) {
+                i += l;
+            } else if let Some(l) = match_any(seg, i, CUT_ZH).filter(|l| i + l <= k) {
+                i += l;
+                a = i;
+            } else {
+                if matches!(seg[i], '，' | '、' | ',') {
+                    a = i + 1;
+                }
+                i += 1;
+            }
         }
         if let Some(p) = zh_phrase(&seg[a..k]) {
             return (Some(p), after);
@@ -790,14 +803,14 @@ fn indicator_zh(
     }
     // `引进浦东发展银行等6家银行`: the set is named after the number
     if trim_zh(seg).last() == Some(&'等') {
-        if let Some((p, e)) = zh_forward(chars, after) {
+        if let Some((p, e)) = zh_forward(chars, after, limit) {
             return (Some(p), e);
         }
     }
     if let Some(p) = zh_phrase(seg) {
         return (Some(p), after);
     }
-    match zh_forward(chars, after) {
+    match zh_forward(chars, after, limit) {
         Some((p, e)) => (Some(p), e),
         None => (None, after),
     }
@@ -854,7 +867,9 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
     let mut consumed = 0usize;
     let mut prev_ind: Vec<Option<String>> = Vec::new();
     let mut lefts: Vec<usize> = Vec::new();
-    for c in &cands {
+    for (ci, c) in cands.iter().enumerate() {
+        // a phrase after this quantity stops where the next one starts
+        let limit = cands.get(ci + 1).map_or(chars.len(), |n| n.start);
         let (cmp, left) = comparator_of(v, chars, c);
         let clause = clause_start(chars, left);
         let after = after_comparator_end(v, chars, c.end);
@@ -876,7 +891,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             };
             indicator_en(chars, seg_from, left, a, c)
         } else {
-            indicator_zh(chars, seg_from, left, after)
+            indicator_zh(chars, seg_from, left, after, limit)
         };
         if ind.is_none() {
             // an elided subject continues the clause's

@@ -71,7 +71,9 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
         let c = chars[i];
         if c.is_ascii_digit() {
             let prev = if i > 0 { chars[i - 1] } else { ' ' };
-            if prev.is_ascii_alphabetic() || prev == '.' || prev.is_ascii_digit() {
+            // codes: G20, PM2.5, COVID-19, F-35
+            let code_dash = prev == '-' && i > 1 && chars[i - 2].is_ascii_alphabetic();
+            if prev.is_ascii_alphabetic() || prev == '.' || prev.is_ascii_digit() || code_dash {
                 i = skip_code(chars, i);
                 continue;
             }
@@ -168,6 +170,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                     // more often than measured counts.
                     // `千家洞`, `百姓`: a lone 千/百 is a word unless money follows
                     let no_digit = !z.has_digit
+                        && !z.vague_plus
                         && mag.is_none()
                         && !matches!(
                             c.base.as_deref(),
@@ -201,6 +204,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                         // counts (`nine million`) are metrics
                         Tail::Metric(c)
                             if c.factor > 1.0
+                                || (value >= 10.0 && c.base.is_some())
                                 || matches!(
                                     c.base.as_deref(),
                                     Some("percent") | Some("pct_point") | Some("basis_point")
@@ -678,35 +682,35 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
 }
 
 fn in_short_quote(chars: &[char], start: usize, end: usize) -> bool {
-    let open = chars[start.saturating_sub(8)..start]
+    let from = start.saturating_sub(12);
+    let Some(o) = chars[from..start]
         .iter()
-        .rposition(|&c| c == '“' || c == '「');
-    let Some(o) = open else {
+        .rposition(|&c| c == '“' || c == '「')
+    else {
         return false;
     };
-    let o = start.saturating_sub(8) + o;
-    if chars[o + 1..start].iter().any(|&c| c == '”' || c == '」') {
+    let inside = &chars[from + o + 1..start];
+    if inside
+        .iter()
+        .any(|&c| matches!(c, '”' | '」' | '，' | '。' | '；'))
+    {
         return false;
     }
-    chars[end..(end + 8).min(chars.len())]
+    let after = &chars[end..(end + 14).min(chars.len())];
+    match after
         .iter()
-        .any(|&c| c == '”' || c == '」')
-        && end - o <= 12
+        .position(|&c| matches!(c, '”' | '」' | '，' | '。' | '；'))
+    {
+        Some(k) => matches!(after[k], '”' | '」'),
+        None => false,
+    }
 }
 
 /// Category thresholds, list heads, specs and names.
 fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
     let base = c.base.as_deref().unwrap_or("");
-    if let Some((len, _)) = v.nm_before.longest_ending_at(chars, c.start) {
-        let w: String = chars[c.start - len..c.start].iter().collect();
-        // "+" or "-" before: a signed figure is fine in English text
-        if !(w == "-" || w == "+")
-            || chars
-                .get(c.start.wrapping_sub(2))
-                .is_some_and(|c| c.is_ascii_digit())
-        {
-            return true;
-        }
+    if v.nm_before.longest_ending_at(chars, c.start).is_some() {
+        return true;
     }
     if c.start > 0 && chars[c.start - 1] == '每' {
         return true;
