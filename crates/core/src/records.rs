@@ -18,6 +18,8 @@ pub struct Document {
     pub source_bytes: u64,
     /// Characters the clean stage removed.
     pub removed_chars: u32,
+    /// [`content_hash`] of the cleaned text, set once cleaning is done.
+    pub content_hash: String,
     /// Dominant language, ISO 639-1 (`und` when undecided).
     pub lang: &'static str,
     pub sentences: Vec<Sentence>,

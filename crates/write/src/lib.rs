@@ -1,1 +1,259 @@
+//! The write stage: the documents, sentences, metrics and runs datasets of
+//! `shared/spec/datasets.md`, as ZSTD Parquet with statistics and large row
+//! groups. Every file is written under a temporary name and renamed only when
+//! complete, so a reader never sees a half-written file.
 
+mod rewrite;
+mod schema;
+pub mod store;
+mod table;
+pub mod time;
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use arrow_array::RecordBatch;
+use parquet::arrow::ArrowWriter;
+use parquet::basic::{Compression, ZstdLevel};
+use parquet::file::properties::{EnabledStatistics, WriterProperties};
+use parquet::schema::types::ColumnPath;
+use quarry_core::{Batch, Error, Result};
+
+pub use rewrite::rewrite_without;
+pub use schema::{documents_schema, metrics_schema, runs_schema, sentences_schema};
+pub use table::RunRecord;
+use table::{DocumentRows, MetricRows, SentenceRows};
+
+/// The four dataset folder names under an output root.
+pub const DATASETS: [&str; 4] = ["documents", "sentences", "metrics", "runs"];
+
+/// The most a row group holds in memory before it is flushed.
+const ROW_GROUP_BYTES: usize = 32 * 1024 * 1024;
+
+/// Rows are handed to Parquet in slices of this many, so builders stay small.
+const FLUSH_ROWS: usize = 16 * 1024;
+
+#[derive(Debug, Clone)]
+pub struct WriteOptions {
+    pub zstd_level: i32,
+    pub row_group_rows: usize,
+    /// Store the raw text next to the cleaned text in the documents dataset.
+    pub keep_raw: bool,
+}
+
+impl Default for WriteOptions {
+    fn default() -> Self {
+        WriteOptions {
+            zstd_level: 3,
+            row_group_rows: 128 * 1024,
+            keep_raw: false,
+        }
+    }
+}
+
+/// A Parquet file being written under a temporary name.
+struct PendingFile {
+    writer: ArrowWriter<File>,
+    temp: PathBuf,
+    path: PathBuf,
+    rows: u64,
+}
+
+impl PendingFile {
+    fn create(
+        path: PathBuf,
+        schema: arrow_schema::SchemaRef,
+        props: WriterProperties,
+    ) -> Result<Self> {
+        let dir = path.parent().expect("dataset files live in a folder");
+        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
+        let name = path.file_name().expect("file name").to_string_lossy();
+        // A leading dot and a non-.parquet suffix keep `*.parquet` globs away.
+        let temp = dir.join(format!(".{name}.tmp"));
+        let file = File::create(&temp).map_err(|e| Error::io(temp.display().to_string(), e))?;
+        let writer = ArrowWriter::try_new(file, schema, Some(props))
+            .map_err(|e| Error::Pipeline(format!("{}: {e}", temp.display())))?;
+        Ok(PendingFile {
+            writer,
+            temp,
+            path,
+            rows: 0,
+        })
+    }
+
+    fn write(&mut self, batch: &RecordBatch) -> Result<()> {
+        self.rows += batch.num_rows() as u64;
+        self.writer
+            .write(batch)
+            .map_err(|e| Error::Pipeline(format!("{}: {e}", self.temp.display())))
+    }
+
+    /// Closes the file and moves it to its final name; returns that name.
+    fn commit(self) -> Result<PathBuf> {
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|e| Error::Pipeline(format!("{}: {e}", self.temp.display())))?;
+        file.sync_all()
+            .map_err(|e| Error::io(self.temp.display().to_string(), e))?;
+        drop(file);
+        std::fs::rename(&self.temp, &self.path)
+            .map_err(|e| Error::io(self.path.display().to_string(), e))?;
+        Ok(self.path)
+    }
+
+    fn abort(self) {
+        drop(self.writer);
+        let _ = std::fs::remove_file(&self.temp);
+    }
+}
+
+fn properties(options: &WriteOptions, free_text: &[&str]) -> WriterProperties {
+    let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
+    let mut builder = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(level))
+        .set_max_row_group_row_count(Some(options.row_group_rows))
+        // Documents carry their whole text: cap a row group's bytes too, or
+        // 128k long documents would be buffered in memory before a flush.
+        .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
+        .set_statistics_enabled(EnabledStatistics::Page)
+        .set_created_by(format!("quarry {}", env!("CARGO_PKG_VERSION")));
+    // Dictionaries help repeated values (lang, units) and only cost on free text.
+    for column in free_text {
+        builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+    }
+    builder.build()
+}
+
+/// Writes the documents, sentences and metrics of one run. Files appear
+/// under `<dataset>/<partition>/<file_name>` when [`DatasetWriter::finish`]
+/// succeeds; [`DatasetWriter::abort`] leaves nothing behind.
+pub struct DatasetWriter {
+    run_id: String,
+    options: WriteOptions,
+    documents: PendingFile,
+    sentences: PendingFile,
+    metrics: PendingFile,
+    document_rows: DocumentRows,
+    sentence_rows: SentenceRows,
+    metric_rows: MetricRows,
+}
+
+/// Row counts of what a writer committed.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Written {
+    pub documents: u64,
+    pub sentences: u64,
+    pub metrics: u64,
+    pub files: Vec<PathBuf>,
+}
+
+impl DatasetWriter {
+    /// `partition` is a Hive-style folder such as `run_date=2026-11-27`;
+    /// `file_name` the name of each dataset's file (`part-<run>.parquet`).
+    pub fn create(
+        root: &Path,
+        partition: &str,
+        file_name: &str,
+        run_id: &str,
+        options: WriteOptions,
+    ) -> Result<Self> {
+        let path = |dataset: &str| root.join(dataset).join(partition).join(file_name);
+        Ok(DatasetWriter {
+            run_id: run_id.to_string(),
+            documents: PendingFile::create(
+                path("documents"),
+                documents_schema(),
+                properties(
+                    &options,
+                    &["doc_id", "text", "raw_text", "content_hash", "title"],
+                ),
+            )?,
+            sentences: PendingFile::create(
+                path("sentences"),
+                sentences_schema(),
+                properties(&options, &["text"]),
+            )?,
+            metrics: PendingFile::create(
+                path("metrics"),
+                metrics_schema(),
+                properties(&options, &["surface"]),
+            )?,
+            options,
+            document_rows: DocumentRows::default(),
+            sentence_rows: SentenceRows::default(),
+            metric_rows: MetricRows::default(),
+        })
+    }
+
+    pub fn write_batch(&mut self, batch: &Batch) -> Result<()> {
+        for doc in &batch.docs {
+            self.document_rows
+                .push(doc, &self.run_id, self.options.keep_raw);
+            for (idx, sentence) in doc.sentences.iter().enumerate() {
+                self.sentence_rows
+                    .push(doc, idx as u32, sentence, &self.run_id);
+                for (m_idx, metric) in sentence.metrics.iter().enumerate() {
+                    self.metric_rows
+                        .push(doc, idx as u32, m_idx as u32, metric, &self.run_id);
+                }
+            }
+        }
+        self.flush(false)
+    }
+
+    fn flush(&mut self, all: bool) -> Result<()> {
+        if self.document_rows.len() >= FLUSH_ROWS || (all && self.document_rows.len() > 0) {
+            let batch = self.document_rows.finish();
+            self.documents.write(&batch)?;
+        }
+        if self.sentence_rows.len() >= FLUSH_ROWS || (all && self.sentence_rows.len() > 0) {
+            let batch = self.sentence_rows.finish();
+            self.sentences.write(&batch)?;
+        }
+        if self.metric_rows.len() >= FLUSH_ROWS || (all && self.metric_rows.len() > 0) {
+            let batch = self.metric_rows.finish();
+            self.metrics.write(&batch)?;
+        }
+        Ok(())
+    }
+
+    /// Closes and renames the three files into place.
+    pub fn finish(mut self) -> Result<Written> {
+        self.flush(true)?;
+        let mut written = Written {
+            documents: self.documents.rows,
+            sentences: self.sentences.rows,
+            metrics: self.metrics.rows,
+            files: Vec::new(),
+        };
+        written.files.push(self.documents.commit()?);
+        written.files.push(self.sentences.commit()?);
+        written.files.push(self.metrics.commit()?);
+        Ok(written)
+    }
+
+    /// Drops everything written so far.
+    pub fn abort(self) {
+        self.documents.abort();
+        self.sentences.abort();
+        self.metrics.abort();
+    }
+}
+
+/// Writes one row of the runs dataset to `<root>/runs/<partition>/<file_name>`.
+pub fn write_run(
+    root: &Path,
+    partition: &str,
+    file_name: &str,
+    run: &RunRecord,
+    options: &WriteOptions,
+) -> Result<PathBuf> {
+    let path = root.join("runs").join(partition).join(file_name);
+    let mut file = PendingFile::create(path, runs_schema(), properties(options, &[]))?;
+    file.write(&table::run_batch(run))?;
+    file.commit()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,51 @@
+# quarry — the two commands a new user needs:
+#   make run    build, then run pipelines/gov_reports.toml on the bundled sample
+#   make test   unit, end-to-end and client (DuckDB, pandas, polars) tests
+
+CARGO  ?= cargo
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+QUARRY := target/release/quarry
+
+.PHONY: run build test rust-test client-test lint venv bench score clean
+
+run: build
+	$(QUARRY) run pipelines/gov_reports.toml --full
+	@echo "output: out/gov_reports/{documents,sentences,metrics,runs}"
+
+build:
+	$(CARGO) build --release -p quarry
+
+test: rust-test client-test
+
+rust-test:
+	$(CARGO) test --workspace
+
+# The client tests run the debug binary that `cargo test` just built.
+client-test: venv
+	$(CARGO) build -p quarry
+	QUARRY_BIN=$(CURDIR)/target/debug/quarry $(PY) -m pytest -q tests
+
+lint:
+	$(CARGO) fmt --all --check
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: tests/requirements.txt
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r tests/requirements.txt
+	touch $@
+
+# Throughput and memory with baselines (builds a ~1 GB corpus once under target/).
+bench: build venv
+	$(PY) -m pip install --quiet datatrove regex
+	$(PY) crates/quarry/benches/bench.py
+
+# Accuracy on the labelled sample (needs `make run` first).
+score: venv
+	$(PY) ../shared/eval/score.py --gold ../shared/eval/gold-dev --out out/gov_reports --errors 10
+
+clean:
+	rm -rf out target/release/quarry

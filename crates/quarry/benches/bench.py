@@ -1,0 +1,245 @@
+#!/usr/bin/env python3
+"""`make bench`: throughput and memory of quarry, with baselines from the same run.
+
+Builds nothing itself (the Makefile builds release first). Creates once, under
+target/bench-corpus/, a corpus of about 1 GB from ../shared/corpora (Chinese and
+English; small text files and large JSONL files), then measures:
+
+  - baselines: `cat` of the corpus to /dev/null; Parquet writing of the rows
+    the stages produce, without processing (the `write` line of the stage bench)
+  - each stage alone on one thread (cargo bench --bench stages)
+  - the whole pipeline with 1 thread and with all cores, on 100 MB and on 1 GB:
+    MB/s, documents/s, peak RSS, CPU use
+  - datatrove (sentence split with its WhitespaceTokenizer + its ParquetWriter)
+    on a 20 MB part, and quarry on the same part, for the speed ratio
+
+Prints a report; BENCHMARKS.md records the figures.
+"""
+import argparse
+import json
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[3]
+SHARED = REPO.parent / "shared"
+CORPORA = SHARED / "corpora"
+BENCH = REPO / "target" / "bench-corpus"
+QUARRY = REPO / "target" / "release" / "quarry"
+VERSION = "v1"  # bump to rebuild the cached corpus
+
+ZH = ["cn_gwr_national_hprc", "cn_gwr_national_wikisource", "cn_gwr_provincial_2026", "cn_gwr_district_hailar"]
+EN = ["en_us_sotu_1900_2021", "en_sg_budget_speeches_1960_2025", "en_us_fomc_statements_1994_2016"]
+
+
+def source_documents():
+    docs = []
+    for name in ZH + EN + ["zh_en_gwr_parallel_2024_2026"]:
+        path = CORPORA / f"{name}.jsonl"
+        with open(path, encoding="utf-8") as f:
+            for line in f:
+                rec = json.loads(line)
+                docs.append((name, rec["id"], rec["text"]))
+    return docs
+
+
+def build_corpus(target_bytes):
+    """Copies of the real documents, each copy marked so no two texts are equal
+    (otherwise duplicate detection would skip them and flatter the figures)."""
+    root = BENCH / VERSION
+    done = root / ".complete"
+    if done.exists():
+        return root
+    shutil.rmtree(root, ignore_errors=True)
+    (root / "small").mkdir(parents=True)
+    (root / "large").mkdir(parents=True)
+    docs = source_documents()
+    written = 0
+    copy = 0
+    while written < target_bytes:
+        # Every 4th copy as small text files, the rest as ~100 MB JSONL files.
+        if copy % 4 == 0:
+            d = root / "small" / f"copy{copy:03d}"
+            d.mkdir()
+            for i, (name, _id, text) in enumerate(docs):
+                marker = f"副本 {copy} — copy {copy}\n"
+                data = (marker + text).encode("utf-8")
+                (d / f"{name}-{i:04d}.txt").write_bytes(data)
+                written += len(data)
+        else:
+            with open(root / "large" / f"copy{copy:03d}.jsonl", "w", encoding="utf-8") as f:
+                for name, id_, text in docs:
+                    line = json.dumps({"id": f"{id_}#{copy}", "text": f"副本 {copy} — copy {copy}\n{text}"}, ensure_ascii=False)
+                    f.write(line + "\n")
+                    written += len(line.encode("utf-8")) + 1
+        copy += 1
+    done.write_text(str(written))
+    return root
+
+
+def files_under(path):
+    return sorted(p for p in Path(path).rglob("*") if p.is_file() and not p.name.startswith("."))
+
+
+def subset(root, target_bytes):
+    """A list of files (small and large) adding up to about target_bytes."""
+    out, total = [], 0
+    small = files_under(root / "small" / "copy000")
+    large = files_under(root / "large")
+    for f in large[:1] + small:
+        if total >= target_bytes:
+            break
+        out.append(f)
+        total += f.stat().st_size
+    return out, total
+
+
+def timed(cmd, **kw):
+    """Runs cmd; returns (seconds, peak RSS in MB, CPU seconds) of that child alone."""
+    start = time.monotonic()
+    proc = subprocess.Popen(cmd, **kw)
+    _, status, usage = os.wait4(proc.pid, 0)
+    secs = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode not in (0, 3):
+        sys.exit(f"{cmd[0]} failed with {proc.returncode}")
+    return secs, usage.ru_maxrss / 1024, usage.ru_utime + usage.ru_stime
+
+
+def cat_baseline(files, total):
+    with tempfile.NamedTemporaryFile("w", delete=False) as f:
+        f.write("\0".join(map(str, files)))
+        listing = f.name
+    secs, _, _ = timed(["sh", "-c", f"xargs -0 cat < {listing} > /dev/null"])
+    os.unlink(listing)
+    return total / 1e6 / secs
+
+
+def quarry_run(files, threads, work):
+    out = work / f"out-{threads}-{len(files)}"
+    shutil.rmtree(out, ignore_errors=True)
+    pipeline = REPO / "pipelines" / "documents.toml"
+    listing = []
+    for f in files:
+        listing += ["--input", str(f)]
+    cmd = [str(QUARRY), "run", str(pipeline), "--output", str(out), "--threads", str(threads), "--quiet", "--full", *listing]
+    secs, rss, cpu = timed(cmd)
+    runs = subprocess.run(
+        [sys.executable, "-c", "import sys,pyarrow.dataset as ds; t=ds.dataset(sys.argv[1]+'/runs',partitioning='hive').to_table().to_pylist()[0]; print(t['documents'], t['sentences'], t['metrics'], t['bytes_read'])", str(out)],
+        capture_output=True, text=True, check=True,
+    ).stdout.split()
+    shutil.rmtree(out, ignore_errors=True)
+    docs, sents, mets, bytes_read = map(int, runs)
+    return {"seconds": secs, "rss_mb": rss, "cpu": cpu / secs, "docs": docs, "sentences": sents,
+            "metrics": mets, "mb": bytes_read / 1e6, "mb_s": bytes_read / 1e6 / secs, "docs_s": docs / secs}
+
+
+DATATROVE_SCRIPT = r'''
+import sys, time
+from datatrove.executor import LocalPipelineExecutor
+from datatrove.pipeline.readers import JsonlReader
+from datatrove.pipeline.writers import ParquetWriter
+from datatrove.pipeline.base import PipelineStep
+from datatrove.data import Document
+from datatrove.utils.word_tokenizers import WhitespaceTokenizer
+
+class SentenceSplit(PipelineStep):
+    name = "sentence split"
+    def __init__(self):
+        super().__init__()
+        self.tok = WhitespaceTokenizer()
+    def run(self, data, rank=0, world_size=1):
+        for doc in data:
+            for i, sent in enumerate(self.tok.sent_tokenize(doc.text)):
+                yield Document(text=sent, id=f"{doc.id}/{i}", metadata={"doc_id": doc.id, "sentence_idx": i})
+
+src, out, logs = sys.argv[1:4]
+LocalPipelineExecutor(
+    pipeline=[JsonlReader(src, text_key="text", id_key="id"), SentenceSplit(), ParquetWriter(out)],
+    tasks=1, workers=1, logging_dir=logs,
+).run()
+'''
+
+
+def datatrove_baseline(root, work, part_bytes):
+    """datatrove on a ~20 MB JSONL part; quarry on the same part."""
+    part = work / "dt-input"
+    shutil.rmtree(part, ignore_errors=True)
+    part.mkdir()
+    total = 0
+    with open(files_under(root / "large")[0], encoding="utf-8") as src, open(part / "part.jsonl", "w", encoding="utf-8") as dst:
+        for line in src:
+            if total >= part_bytes:
+                break
+            dst.write(line)
+            total += len(line.encode("utf-8"))
+    script = work / "datatrove_bench.py"
+    script.write_text(DATATROVE_SCRIPT)
+    py = str(REPO / ".venv" / "bin" / "python")
+    try:
+        subprocess.run([py, "-c", "import datatrove"], check=True, capture_output=True)
+    except subprocess.CalledProcessError:
+        return None, total
+    out = work / "dt-out"
+    shutil.rmtree(out, ignore_errors=True)
+    secs, rss, cpu = timed([py, str(script), str(part), str(out), str(work / "dt-logs")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return {"seconds": secs, "rss_mb": rss, "mb_s": total / 1e6 / secs, "part": part / "part.jsonl"}, total
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--gb", type=float, default=1.0, help="corpus size in GB (default 1)")
+    ap.add_argument("--quick", action="store_true", help="100 MB runs only (no 1 GB runs)")
+    a = ap.parse_args()
+    if not CORPORA.exists():
+        sys.exit(f"{CORPORA} not found: the benchmark reads the shared corpora")
+    cores = os.cpu_count() or 1
+    print(f"machine: {cores} cores, {os.uname().machine}, {os.uname().sysname} {os.uname().release}")
+    t = time.monotonic()
+    root = build_corpus(int(a.gb * 1e9))
+    all_files = files_under(root / "small") + files_under(root / "large")
+    total = sum(f.stat().st_size for f in all_files)
+    print(f"corpus: {len(all_files)} files, {total / 1e6:.0f} MB under {root} (ready in {time.monotonic() - t:.0f} s)")
+    work = Path(tempfile.mkdtemp(prefix="quarry-bench-"))
+    try:
+        print(f"\nbaseline cat > /dev/null: {cat_baseline(all_files, total):.0f} MB/s")
+        sub, sub_total = subset(root, 100e6)
+        print("\neach stage alone, 1 thread (64 MB of the corpus):")
+        stage = subprocess.run(
+            ["cargo", "bench", "-q", "-p", "quarry", "--bench", "stages", "--", str(root / "large"), "64"],
+            cwd=REPO, capture_output=True, text=True, check=True,
+        ).stdout
+        print("  " + stage.strip().replace("\n", "\n  "))
+        print("  (the write line is the Parquet baseline: the same rows written without processing)")
+        print("\nwhole pipeline:")
+        print(f"  {'input':<8} {'threads':>7} {'MB':>7} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} {'peak RSS MB':>12} {'CPU':>5}")
+        sizes = [("100 MB", sub)] if a.quick else [("100 MB", sub), ("1 GB", all_files)]
+        results = {}
+        for label, files in sizes:
+            for threads in sorted({1, cores}):
+                r = quarry_run(files, threads, work)
+                results[(label, threads)] = r
+                print(f"  {label:<8} {threads:>7} {r['mb']:>7.0f} {r['seconds']:>8.2f} {r['mb_s']:>7.1f} {r['docs_s']:>8.0f} {r['rss_mb']:>12.0f} {r['cpu']:>5.2f}")
+        for label, _ in sizes:
+            if cores > 1:
+                print(f"  {label}: {cores} threads / 1 thread = {results[(label, cores)]['mb_s'] / results[(label, 1)]['mb_s']:.2f}x")
+        dt, part_bytes = datatrove_baseline(root, work, 20e6)
+        if dt is None:
+            print("\ndatatrove: not installed (pip install datatrove) — ratio not measured")
+        else:
+            q = quarry_run([dt["part"]], cores, work)
+            print(f"\ndatatrove (WhitespaceTokenizer sentence split + ParquetWriter), {part_bytes / 1e6:.0f} MB JSONL: "
+                  f"{dt['seconds']:.2f} s, {dt['mb_s']:.2f} MB/s, peak RSS {dt['rss_mb']:.0f} MB")
+            print(f"quarry (full pipeline, {cores} threads) on the same part: {q['seconds']:.2f} s, {q['mb_s']:.1f} MB/s, peak RSS {q['rss_mb']:.0f} MB")
+            print(f"ratio quarry / datatrove: {q['mb_s'] / dt['mb_s']:.1f}x")
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,557 @@
+//! The subcommands: `run`, `check` and `status`.
+
+use std::collections::{BTreeMap, HashSet};
+use std::io::{IsTerminal, Read};
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::Instant;
+
+use quarry_core::Error;
+use quarry_read::{resolve_inputs, InputFile};
+use quarry_write::store::{self, InputRecord, RunSummary, State, Store};
+use quarry_write::{time, RunRecord, WriteOptions};
+
+use crate::cli::Target;
+use crate::config::{self, Plan};
+use crate::exit;
+use crate::pipeline::{self, Clocks, Counters, RunSpec, Stages};
+
+/// Loads the plan, builds the stages and lists the inputs; any failure is a
+/// usage error (exit 2) with a message that says what to fix.
+fn prepare(target: &Target) -> Result<(Plan, Stages, Vec<InputFile>), String> {
+    let plan = config::load(target).map_err(|e| format!("{e:#}"))?;
+    let stages = Stages::build(&plan)?;
+    let inputs = resolve_inputs(
+        &plan.config.input.paths,
+        &plan.input_base,
+        &plan.config.input.extensions,
+    )
+    .map_err(|e| format!("{}: {e}", plan.file.display()))?;
+    Ok((plan, stages, inputs))
+}
+
+pub fn check(target: &Target) -> u8 {
+    let (plan, stages, inputs) = match prepare(target) {
+        Ok(p) => p,
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::USAGE;
+        }
+    };
+    let bytes: u64 = inputs.iter().map(|i| i.size).sum();
+    println!("pipeline     {} ({})", plan.name, plan.file.display());
+    println!("config hash  {}", plan.config_hash);
+    println!(
+        "inputs       {} files, {}",
+        inputs.len(),
+        human_bytes(bytes)
+    );
+    for input in inputs.iter().take(10) {
+        println!(
+            "  {:<8} {}",
+            format!("{:?}", stages.reader.format_of(input)).to_lowercase(),
+            input.source
+        );
+    }
+    if inputs.len() > 10 {
+        println!("  … and {} more", inputs.len() - 10);
+    }
+    println!(
+        "stages       read → clean → segment → extract → write ({} threads)",
+        plan.threads
+    );
+    println!("output       {}", plan.output.display());
+    match store::read_state(&plan.output) {
+        Ok(Some(state)) => {
+            let pending = pending_inputs(&state, &inputs).len();
+            println!(
+                "state        {} runs committed; {} of {} inputs new or changed",
+                state.runs.len(),
+                pending,
+                inputs.len()
+            );
+            if !state.config_hash.is_empty() && state.config_hash != plan.config_hash {
+                println!("             the config changed since the last run: `quarry run --full` will rebuild");
+            }
+        }
+        Ok(None) => println!("state        no runs yet"),
+        Err(e) => println!("state        unreadable: {e}"),
+    }
+    println!("ok");
+    exit::OK
+}
+
+/// Inputs whose size or modification time differ from the record (a cheap
+/// test; `run` confirms with the content hash).
+fn pending_inputs<'a>(state: &State, inputs: &'a [InputFile]) -> Vec<&'a InputFile> {
+    inputs
+        .iter()
+        .filter(|i| match state.inputs.get(&i.source) {
+            Some(r) => r.size != i.size || r.mtime_ns != mtime_ns(i),
+            None => true,
+        })
+        .collect()
+}
+
+fn mtime_ns(input: &InputFile) -> i128 {
+    input
+        .modified
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map_or(0, |d| d.as_nanos() as i128)
+}
+
+fn file_hash(path: &Path) -> std::io::Result<String> {
+    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
+    let mut file = std::fs::File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(format!("{:032x}", hasher.digest128()))
+}
+
+pub fn run(target: &Target, full: bool, quiet: bool) -> u8 {
+    let (plan, stages, inputs) = match prepare(target) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!("{e}");
+            return exit::USAGE;
+        }
+    };
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(plan.threads.clamp(1, 4))
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            tracing::error!("cannot start the runtime: {e}");
+            return exit::FAILED;
+        }
+    };
+    runtime.block_on(run_async(plan, stages, inputs, full, quiet))
+}
+
+async fn run_async(
+    plan: Plan,
+    stages: Stages,
+    inputs: Vec<InputFile>,
+    full: bool,
+    quiet: bool,
+) -> u8 {
+    let started = Instant::now();
+    let started_us = time::now_micros();
+    let run_id = time::run_id(started_us);
+    let cancel = Arc::new(AtomicBool::new(false));
+    spawn_signal_watch(Arc::clone(&cancel));
+    let mut store = match Store::open(&plan.output) {
+        Ok(Ok(s)) => s,
+        Ok(Err(store::Locked(msg))) => {
+            tracing::error!("{msg}");
+            return exit::LOCKED;
+        }
+        Err(e) => {
+            tracing::error!("cannot open the output folder: {e}");
+            return exit::FAILED;
+        }
+    };
+    let previous = store.state.clone();
+    if !full && !previous.config_hash.is_empty() && previous.config_hash != plan.config_hash {
+        tracing::error!(
+            "{}: the pipeline config changed since the last run into {} (config hash {} → {}); rerun with --full to rebuild the output with the new config",
+            plan.file.display(),
+            plan.output.display(),
+            previous.config_hash,
+            plan.config_hash
+        );
+        return exit::USAGE;
+    }
+
+    // Decide what to read: new and changed inputs (all of them with --full).
+    let mut todo = Vec::new();
+    let mut replaced: Vec<String> = Vec::new();
+    let mut unchanged: BTreeMap<String, InputRecord> = BTreeMap::new();
+    let mut hashes: BTreeMap<String, String> = BTreeMap::new();
+    for input in &inputs {
+        let hash = match file_hash(&input.path) {
+            Ok(h) => h,
+            Err(e) => {
+                // The reader reports it with its position; hash it as empty.
+                tracing::debug!("cannot hash {}: {e}", input.source);
+                String::new()
+            }
+        };
+        match previous.inputs.get(&input.source) {
+            Some(rec) if !full && rec.content_hash == hash && !hash.is_empty() => {
+                let mut rec = rec.clone();
+                rec.size = input.size;
+                rec.mtime_ns = mtime_ns(input);
+                unchanged.insert(input.source.clone(), rec);
+                continue;
+            }
+            Some(_) => replaced.push(input.source.clone()),
+            None => {}
+        }
+        hashes.insert(input.source.clone(), hash);
+        todo.push(input.clone());
+    }
+    // Inputs recorded earlier but not listed now keep their rows.
+    let listed: HashSet<&str> = inputs.iter().map(|i| i.source.as_str()).collect();
+    for (source, rec) in &previous.inputs {
+        if !listed.contains(source.as_str()) && !full {
+            unchanged.insert(source.clone(), rec.clone());
+        }
+    }
+    let inputs_skipped = (inputs.len() - todo.len()) as u64;
+    if todo.is_empty() {
+        tracing::info!(
+            "nothing to do: all {} inputs are unchanged since their last run",
+            inputs.len()
+        );
+    } else if inputs_skipped > 0 {
+        tracing::info!(
+            "{} new or changed inputs; {} unchanged, skipped",
+            todo.len(),
+            inputs_skipped
+        );
+    }
+
+    // The next snapshot: everything committed, less what this run replaces.
+    let write_options = WriteOptions {
+        zstd_level: plan.config.output.zstd_level,
+        row_group_rows: plan.config.output.row_group_rows,
+        keep_raw: plan.config.output.keep_raw,
+    };
+    let committed = match store.committed_files() {
+        Ok(f) => f,
+        Err(e) => {
+            tracing::error!("{e}");
+            return exit::FAILED;
+        }
+    };
+    let mut drop_files: HashSet<PathBuf> = HashSet::new();
+    let mut rewrites: Vec<(PathBuf, &'static str, HashSet<String>)> = Vec::new();
+    if full {
+        drop_files.extend(committed.iter().filter(|f| !f.starts_with("runs")).cloned());
+    } else if !replaced.is_empty() {
+        let mut by_run: BTreeMap<String, HashSet<String>> = BTreeMap::new();
+        for source in &replaced {
+            let rec = &previous.inputs[source];
+            by_run
+                .entry(rec.run_id.clone())
+                .or_default()
+                .extend(rec.doc_ids.iter().cloned());
+        }
+        for (old_run, doc_ids) in by_run {
+            let name = format!("part-{old_run}.parquet");
+            for file in committed
+                .iter()
+                .filter(|f| f.file_name().is_some_and(|n| n == name.as_str()))
+            {
+                drop_files.insert(file.clone());
+                rewrites.push((file.clone(), "doc_id", doc_ids.clone()));
+            }
+        }
+    }
+    let snapshot = match store.begin(&drop_files) {
+        Ok(d) => d,
+        Err(e) => {
+            tracing::error!("{e}");
+            return exit::FAILED;
+        }
+    };
+    if let Some(current) = store.current_dir() {
+        for (rel, column, remove) in &rewrites {
+            if let Err(e) = quarry_write::rewrite_without(
+                &current.join(rel),
+                &snapshot.join(rel),
+                column,
+                remove,
+                &write_options,
+            ) {
+                tracing::error!("cannot replace the earlier rows of a changed input: {e}");
+                store.discard(&snapshot);
+                return exit::FAILED;
+            }
+        }
+    }
+
+    let known_hashes: HashSet<String> = unchanged
+        .values()
+        .flat_map(|r| r.doc_hashes.iter().cloned())
+        .collect();
+    let partition = format!("run_date={}", time::date(started_us));
+    let counters = Arc::new(Counters::default());
+    let clocks = Arc::new(Clocks::default());
+    let total_bytes: u64 = todo.iter().map(|i| i.size).sum();
+    let progress = if std::io::stderr().is_terminal() && !quiet && !todo.is_empty() {
+        let bar = indicatif::ProgressBar::new(total_bytes);
+        bar.set_style(
+            indicatif::ProgressStyle::with_template(
+                "{spinner} {bytes}/{total_bytes} {bytes_per_sec} eta {eta} {wide_bar}",
+            )
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+        );
+        bar
+    } else {
+        indicatif::ProgressBar::hidden()
+    };
+    let spec = RunSpec {
+        inputs: todo.clone(),
+        snapshot: snapshot.clone(),
+        partition: partition.clone(),
+        run_id: run_id.clone(),
+        known_hashes,
+        write_options: write_options.clone(),
+    };
+    let result = pipeline::execute(
+        &plan,
+        Arc::new(stages),
+        spec,
+        Arc::clone(&counters),
+        Arc::clone(&clocks),
+        Arc::clone(&cancel),
+        progress.clone(),
+    )
+    .await;
+    progress.finish_and_clear();
+    let outcome = match result {
+        Ok(o) => o,
+        Err(Error::Interrupted) => {
+            store.discard(&snapshot);
+            tracing::error!(
+                "interrupted: nothing of this run was committed; the next run redoes it"
+            );
+            return exit::INTERRUPTED;
+        }
+        Err(e) => {
+            store.discard(&snapshot);
+            tracing::error!("run failed: {e}");
+            tracing::error!(
+                "nothing of this run was committed; {} keeps its earlier runs",
+                plan.output.display()
+            );
+            return exit::FAILED;
+        }
+    };
+
+    // The new manifest: unchanged inputs as they were, processed ones anew.
+    let mut state = State {
+        pipeline: plan.name.clone(),
+        config_hash: plan.config_hash.clone(),
+        inputs: unchanged,
+        runs: previous.runs.clone(),
+    };
+    for input in &todo {
+        let rows = outcome
+            .by_source
+            .get(&input.source)
+            .cloned()
+            .unwrap_or_default();
+        state.inputs.insert(
+            input.source.clone(),
+            InputRecord {
+                size: input.size,
+                mtime_ns: mtime_ns(input),
+                content_hash: hashes.get(&input.source).cloned().unwrap_or_default(),
+                run_id: run_id.clone(),
+                documents: rows.doc_ids.len() as u64,
+                doc_ids: rows.doc_ids,
+                doc_hashes: rows.doc_hashes,
+            },
+        );
+    }
+    let records_skipped = counters.records_skipped.load(Ordering::Relaxed);
+    let seconds = started.elapsed().as_secs_f64();
+    let w = &outcome.written;
+    let bytes_read = counters.bytes_read.load(Ordering::Relaxed);
+    let status = if records_skipped > 0 { "partial" } else { "ok" };
+    let record = RunRecord {
+        run_id: run_id.clone(),
+        started_at_us: started_us,
+        finished_at_us: time::now_micros(),
+        pipeline: plan.name.clone(),
+        config_hash: plan.config_hash.clone(),
+        status: status.into(),
+        inputs: inputs.len() as u64,
+        inputs_skipped,
+        documents: w.documents,
+        sentences: w.sentences,
+        metrics: w.metrics,
+        bytes_read,
+        documents_skipped: counters.documents_skipped.load(Ordering::Relaxed),
+        records_skipped,
+        errors: counters.errors.load(Ordering::Relaxed),
+        seconds_read: clocks.read.seconds(),
+        seconds_clean: clocks.clean.seconds(),
+        seconds_segment: clocks.segment.seconds(),
+        seconds_extract: clocks.extract.seconds(),
+        seconds_write: clocks.write.seconds(),
+        seconds_total: seconds,
+        threads: plan.threads as u32,
+    };
+    if let Err(e) = quarry_write::write_run(
+        &snapshot,
+        &partition,
+        &format!("run-{run_id}.parquet"),
+        &record,
+        &write_options,
+    ) {
+        store.discard(&snapshot);
+        tracing::error!("run failed: {e}");
+        return exit::FAILED;
+    }
+    state.runs.push(RunSummary {
+        run_id: run_id.clone(),
+        started_at: time::rfc3339(started_us),
+        seconds,
+        status: status.into(),
+        inputs: inputs.len() as u64,
+        inputs_skipped,
+        documents: w.documents,
+        sentences: w.sentences,
+        metrics: w.metrics,
+        records_skipped,
+    });
+    if let Err(e) = store.commit(&snapshot, state) {
+        store.discard(&snapshot);
+        tracing::error!("run failed at commit: {e}");
+        return exit::FAILED;
+    }
+    let mb = bytes_read as f64 / 1e6;
+    tracing::info!(
+        "{}: {} documents, {} sentences, {} metrics from {} of {} inputs ({:.2} MB) in {:.2} s, {:.1} MB/s → {} (run {})",
+        plan.name,
+        w.documents,
+        w.sentences,
+        w.metrics,
+        todo.len(),
+        inputs.len(),
+        mb,
+        seconds,
+        mb / seconds.max(1e-9),
+        plan.output.display(),
+        run_id
+    );
+    if records_skipped > 0 {
+        tracing::warn!("{records_skipped} records or files were skipped (see the warnings above)");
+        exit::SKIPPED
+    } else {
+        exit::OK
+    }
+}
+
+/// Ctrl-C and SIGTERM ask the pipeline to stop; the run is not committed.
+fn spawn_signal_watch(cancel: Arc<AtomicBool>) {
+    tokio::spawn(async move {
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(s) => s,
+                Err(_) => return,
+            };
+        tokio::select! {
+            _ = tokio::signal::ctrl_c() => {}
+            _ = term.recv() => {}
+        }
+        tracing::warn!("stopping: signal received");
+        cancel.store(true, Ordering::Relaxed);
+    });
+}
+
+pub fn status(output: &Path, pipeline: Option<&Path>, last: usize) -> u8 {
+    let state = match store::read_state(output) {
+        Ok(Some(s)) => s,
+        Ok(None) => {
+            println!("{}: no committed runs yet", output.display());
+            return exit::OK;
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            return exit::FAILED;
+        }
+    };
+    println!("output    {}", output.display());
+    println!(
+        "pipeline  {} (config hash {})",
+        state.pipeline, state.config_hash
+    );
+    let docs: u64 = state.inputs.values().map(|r| r.documents).sum();
+    println!(
+        "inputs    {} processed, {} documents",
+        state.inputs.len(),
+        docs
+    );
+    println!();
+    println!(
+        "{:<24} {:<20} {:>8} {:>7} {:>7} {:>6} {:>9} {:>8} {:>7}",
+        "run",
+        "started (UTC)",
+        "seconds",
+        "inputs",
+        "skipped",
+        "docs",
+        "sentences",
+        "metrics",
+        "status"
+    );
+    for run in state.runs.iter().rev().take(last) {
+        println!(
+            "{:<24} {:<20} {:>8.2} {:>7} {:>7} {:>6} {:>9} {:>8} {:>7}",
+            run.run_id,
+            run.started_at,
+            run.seconds,
+            run.inputs,
+            run.inputs_skipped,
+            run.documents,
+            run.sentences,
+            run.metrics,
+            run.status
+        );
+    }
+    if let Some(file) = pipeline {
+        let target = Target {
+            pipeline: file.to_path_buf(),
+            inputs: vec![],
+            output: Some(output.to_path_buf()),
+            threads: None,
+        };
+        match prepare(&target) {
+            Ok((plan, _, inputs)) => {
+                let pending = pending_inputs(&state, &inputs);
+                println!();
+                println!(
+                    "pending   {} of {} inputs new or changed",
+                    pending.len(),
+                    inputs.len()
+                );
+                for input in pending.iter().take(20) {
+                    println!("  {}", input.source);
+                }
+                if plan.config_hash != state.config_hash {
+                    println!(
+                        "the pipeline config changed since the last run: the next run needs --full"
+                    );
+                }
+            }
+            Err(e) => {
+                eprintln!("error: {e}");
+                return exit::USAGE;
+            }
+        }
+    }
+    exit::OK
+}
+
+fn human_bytes(n: u64) -> String {
+    match n {
+        n if n >= 1 << 30 => format!("{:.1} GiB", n as f64 / (1u64 << 30) as f64),
+        n if n >= 1 << 20 => format!("{:.1} MiB", n as f64 / (1u64 << 20) as f64),
+        n if n >= 1 << 10 => format!("{:.1} KiB", n as f64 / 1024.0),
+        n => format!("{n} B"),
+    }
+}

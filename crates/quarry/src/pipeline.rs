@@ -1,0 +1,339 @@
+//! Wires the stages: a reader thread, three ordered parallel CPU stages and
+//! a writer thread, connected by bounded channels.
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::Arc;
+
+use quarry_clean::Cleaner;
+use quarry_core::{
+    batch_channel, run_ordered_stage, Batch, BatchSender, Document, Error, Result, StageClock,
+};
+use quarry_extract::Extractor;
+use quarry_read::{InputFile, Reader};
+use quarry_segment::Segmenter;
+use quarry_write::{DatasetWriter, WriteOptions, Written};
+
+use crate::config::{OnError, Plan};
+
+/// The stage objects, built (and their configs validated) before any run.
+pub struct Stages {
+    pub reader: Reader,
+    pub cleaner: Cleaner,
+    pub segmenter: Segmenter,
+    pub extractor: Extractor,
+}
+
+impl Stages {
+    pub fn build(plan: &Plan) -> std::result::Result<Stages, String> {
+        let file = plan.file.display();
+        Ok(Stages {
+            reader: Reader::new(&plan.config.input).map_err(|e| format!("{file}: {e}"))?,
+            cleaner: Cleaner::new(&plan.config.clean).map_err(|e| format!("{file}: clean: {e}"))?,
+            segmenter: Segmenter::new(&plan.config.segment),
+            extractor: Extractor::new(&plan.config.extract)
+                .map_err(|e| format!("{file}: extract: {e}"))?,
+        })
+    }
+}
+
+/// Counters shared by the stages while a run goes on.
+#[derive(Default)]
+pub struct Counters {
+    pub bytes_read: AtomicU64,
+    pub records_skipped: AtomicU64,
+    pub documents_skipped: AtomicU64,
+    pub errors: AtomicU64,
+    pub inputs_done: AtomicU64,
+}
+
+#[derive(Default)]
+pub struct Clocks {
+    pub read: StageClock,
+    pub clean: Arc<StageClock>,
+    pub segment: Arc<StageClock>,
+    pub extract: Arc<StageClock>,
+    pub write: StageClock,
+}
+
+/// What one input produced: for the state, to replace or dedup it later.
+#[derive(Debug, Default, Clone)]
+pub struct SourceRows {
+    pub doc_ids: Vec<String>,
+    pub doc_hashes: Vec<String>,
+}
+
+pub struct Outcome {
+    pub written: Written,
+    pub by_source: BTreeMap<String, SourceRows>,
+}
+
+pub struct RunSpec {
+    pub inputs: Vec<InputFile>,
+    pub snapshot: PathBuf,
+    pub partition: String,
+    pub run_id: String,
+    /// Content hashes already in the output (documents written once).
+    pub known_hashes: HashSet<String>,
+    pub write_options: WriteOptions,
+}
+
+/// Runs the pipeline over `spec.inputs`; files land in `spec.snapshot`.
+pub async fn execute(
+    plan: &Plan,
+    stages: Arc<Stages>,
+    spec: RunSpec,
+    counters: Arc<Counters>,
+    clocks: Arc<Clocks>,
+    cancel: Arc<AtomicBool>,
+    progress: indicatif::ProgressBar,
+) -> Result<Outcome> {
+    let capacity = plan.config.run.channel_capacity;
+    let threads = plan.threads;
+    let (read_tx, read_rx) = batch_channel(capacity);
+    let (clean_tx, clean_rx) = batch_channel(capacity);
+    let (segment_tx, segment_rx) = batch_channel(capacity);
+    let (extract_tx, mut extract_rx) = batch_channel(capacity);
+
+    let reader = {
+        let stages = Arc::clone(&stages);
+        let counters = Arc::clone(&counters);
+        let clocks = Arc::clone(&clocks);
+        let cancel = Arc::clone(&cancel);
+        let run = plan.config.run.clone();
+        let inputs = spec.inputs.clone();
+        tokio::task::spawn_blocking(move || {
+            read_inputs(
+                &stages.reader,
+                &inputs,
+                run,
+                read_tx,
+                &counters,
+                &clocks,
+                &cancel,
+                &progress,
+            )
+        })
+    };
+
+    let keep_raw = plan.config.output.keep_raw;
+    let s = Arc::clone(&stages);
+    let clean = tokio::spawn(run_ordered_stage(
+        read_rx,
+        clean_tx,
+        threads,
+        Arc::clone(&clocks.clean),
+        Arc::new(move |mut batch: Batch| {
+            for doc in &mut batch.docs {
+                let cleaned = s.cleaner.clean(&doc.text);
+                let raw = std::mem::replace(&mut doc.text, cleaned.text);
+                if keep_raw {
+                    doc.raw_text = Some(raw);
+                }
+                doc.removed_chars = cleaned.removed_chars;
+                doc.content_hash = quarry_core::content_hash(&doc.text);
+            }
+            Ok(batch)
+        }),
+    ));
+    let s = Arc::clone(&stages);
+    let segment = tokio::spawn(run_ordered_stage(
+        clean_rx,
+        segment_tx,
+        threads,
+        Arc::clone(&clocks.segment),
+        Arc::new(move |mut batch: Batch| {
+            for doc in &mut batch.docs {
+                doc.sentences = s.segmenter.segment(&doc.text);
+                doc.lang = dominant_lang(doc);
+            }
+            Ok(batch)
+        }),
+    ));
+    let s = Arc::clone(&stages);
+    let extract = tokio::spawn(run_ordered_stage(
+        segment_rx,
+        extract_tx,
+        threads,
+        Arc::clone(&clocks.extract),
+        Arc::new(move |mut batch: Batch| {
+            for doc in &mut batch.docs {
+                s.extractor.extract_document(doc);
+            }
+            Ok(batch)
+        }),
+    ));
+
+    let writer = {
+        let counters = Arc::clone(&counters);
+        let clocks = Arc::clone(&clocks);
+        let dedup = plan.config.output.dedup_documents;
+        tokio::task::spawn_blocking(move || -> Result<Outcome> {
+            let file_name = format!("part-{}.parquet", spec.run_id);
+            let mut writer = DatasetWriter::create(
+                &spec.snapshot,
+                &spec.partition,
+                &file_name,
+                &spec.run_id,
+                spec.write_options,
+            )?;
+            let mut seen = spec.known_hashes;
+            let mut by_source: BTreeMap<String, SourceRows> = BTreeMap::new();
+            let mut expected_seq = 0;
+            while let Some(mut batch) = extract_rx.blocking_recv() {
+                if batch.seq != expected_seq {
+                    writer.abort();
+                    return Err(Error::Pipeline(format!(
+                        "batch {} arrived where {expected_seq} was due",
+                        batch.seq
+                    )));
+                }
+                expected_seq += 1;
+                batch.docs.retain(|doc| {
+                    let rows = by_source.entry(doc.source.to_string()).or_default();
+                    let fresh = seen.insert(doc.content_hash.clone());
+                    if !fresh && dedup {
+                        counters.documents_skipped.fetch_add(1, Ordering::Relaxed);
+                        tracing::info!(source = %doc.source, ordinal = doc.ordinal, "duplicate document skipped (same cleaned text as one already written)");
+                        return false;
+                    }
+                    rows.doc_ids.push(doc.doc_id.clone());
+                    rows.doc_hashes.push(doc.content_hash.clone());
+                    true
+                });
+                if let Err(e) = clocks.write.time(|| writer.write_batch(&batch)) {
+                    writer.abort();
+                    return Err(e);
+                }
+            }
+            let written = clocks.write.time(|| writer.finish())?;
+            Ok(Outcome { written, by_source })
+        })
+    };
+
+    // Collect every stage's result; the first real error wins. A stage that
+    // stopped because its neighbour hung up reports Ok.
+    let joined = |r: std::result::Result<Result<()>, tokio::task::JoinError>| -> Result<()> {
+        r.map_err(|e| Error::Pipeline(format!("a stage failed: {e}")))?
+    };
+    let read_result = joined(reader.await);
+    let clean_result = joined(clean.await);
+    let segment_result = joined(segment.await);
+    let extract_result = joined(extract.await);
+    let outcome = writer
+        .await
+        .map_err(|e| Error::Pipeline(format!("the writer failed: {e}")))?;
+    read_result?;
+    clean_result?;
+    segment_result?;
+    extract_result?;
+    if cancel.load(Ordering::Relaxed) {
+        // Whatever the writer finished sits in the uncommitted snapshot only.
+        return Err(Error::Interrupted);
+    }
+    outcome
+}
+
+#[allow(clippy::too_many_arguments)]
+fn read_inputs(
+    reader: &Reader,
+    inputs: &[InputFile],
+    run: crate::config::RunConfig,
+    tx: BatchSender,
+    counters: &Counters,
+    clocks: &Clocks,
+    cancel: &AtomicBool,
+    progress: &indicatif::ProgressBar,
+) -> Result<()> {
+    let mut batch = Batch::default();
+    let mut batch_bytes = 0usize;
+    let mut seq = 0u64;
+    let mut failure: Option<Error> = None;
+    let mut hung_up = false;
+    let start = std::time::Instant::now();
+    let mut waiting = std::time::Duration::ZERO;
+    let mut send = |batch: &mut Batch, batch_bytes: &mut usize| -> bool {
+        if batch.docs.is_empty() {
+            return true;
+        }
+        let mut full = std::mem::take(batch);
+        full.seq = seq;
+        seq += 1;
+        *batch_bytes = 0;
+        // Time spent waiting on a full channel is backpressure, not reading.
+        let t = std::time::Instant::now();
+        let sent = tx.blocking_send(full).is_ok();
+        waiting += t.elapsed();
+        sent
+    };
+    for input in inputs {
+        if cancel.load(Ordering::Relaxed) || failure.is_some() || hung_up {
+            break;
+        }
+        reader.read(input, &mut |item| {
+            if cancel.load(Ordering::Relaxed) {
+                return false;
+            }
+            match item {
+                Ok(doc) => {
+                    counters
+                        .bytes_read
+                        .fetch_add(doc.source_bytes, Ordering::Relaxed);
+                    batch_bytes += doc.text.len();
+                    batch.docs.push(doc);
+                    let full =
+                        batch.docs.len() >= run.batch_documents || batch_bytes >= run.batch_bytes;
+                    if full && !send(&mut batch, &mut batch_bytes) {
+                        hung_up = true;
+                        return false;
+                    }
+                    true
+                }
+                Err(e) => {
+                    counters.errors.fetch_add(1, Ordering::Relaxed);
+                    match run.on_error {
+                        OnError::Skip if e.is_skippable() => {
+                            counters.records_skipped.fetch_add(1, Ordering::Relaxed);
+                            tracing::warn!("skipped: {e}");
+                            true
+                        }
+                        _ => {
+                            failure = Some(e);
+                            false
+                        }
+                    }
+                }
+            }
+        });
+        counters.inputs_done.fetch_add(1, Ordering::Relaxed);
+        progress.inc(input.size);
+    }
+    if failure.is_none() && !hung_up && !cancel.load(Ordering::Relaxed) {
+        send(&mut batch, &mut batch_bytes);
+    }
+    clocks.read.add(start.elapsed().saturating_sub(waiting));
+    match failure {
+        Some(e) => Err(e),
+        None => Ok(()),
+    }
+}
+
+/// The language of most of a document's sentence chars.
+fn dominant_lang(doc: &Document) -> &'static str {
+    let mut weights: Vec<(&'static str, u64)> = Vec::new();
+    for s in &doc.sentences {
+        if s.lang == "und" {
+            continue;
+        }
+        let len = u64::from(s.char_end - s.char_start);
+        match weights.iter_mut().find(|(l, _)| *l == s.lang) {
+            Some((_, w)) => *w += len,
+            None => weights.push((s.lang, len)),
+        }
+    }
+    weights
+        .iter()
+        .max_by_key(|(_, w)| *w)
+        .map_or("und", |(l, _)| *l)
+}

@@ -1,0 +1,136 @@
+use std::fs::File;
+
+use parquet::file::reader::{FileReader, SerializedFileReader};
+use quarry_core::{Comparator, Document, Kind, Metric, Modality, Sentence};
+
+use super::*;
+
+fn sample_batch() -> Batch {
+    let mut doc = Document::new("r.txt".into(), 0, "全年增长5%。".into());
+    doc.lang = "zh";
+    doc.sentences.push(Sentence {
+        text: "全年增长5%。".into(),
+        lang: "zh",
+        char_start: 0,
+        char_end: 7,
+        metrics: vec![Metric {
+            surface: "5%".into(),
+            char_start: 4,
+            char_end: 6,
+            indicator: None,
+            value: 5.0,
+            unit: Some("%".into()),
+            value_normalized: 5.0,
+            base_unit: "percent".into(),
+            kind: Kind::Change,
+            direction: Some(quarry_core::Direction::Up),
+            comparator: Comparator::Eq,
+            modality: Modality::Actual,
+        }],
+    });
+    Batch {
+        seq: 0,
+        docs: vec![doc],
+    }
+}
+
+fn rows(path: &Path) -> i64 {
+    let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+    reader.metadata().file_metadata().num_rows()
+}
+
+#[test]
+fn files_appear_only_when_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = DatasetWriter::create(
+        dir.path(),
+        "run_date=2026-01-01",
+        "part-r1.parquet",
+        "r1",
+        WriteOptions::default(),
+    )
+    .unwrap();
+    w.write_batch(&sample_batch()).unwrap();
+    let final_path = dir
+        .path()
+        .join("metrics/run_date=2026-01-01/part-r1.parquet");
+    assert!(!final_path.exists(), "no final name before finish");
+    let written = w.finish().unwrap();
+    assert_eq!(
+        (written.documents, written.sentences, written.metrics),
+        (1, 1, 1)
+    );
+    assert!(final_path.exists());
+    assert_eq!(rows(&final_path), 1);
+    let leftovers: Vec<_> = std::fs::read_dir(final_path.parent().unwrap())
+        .unwrap()
+        .collect();
+    assert_eq!(leftovers.len(), 1, "the temporary file is gone");
+}
+
+#[test]
+fn abort_leaves_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = DatasetWriter::create(
+        dir.path(),
+        "p=1",
+        "part.parquet",
+        "r",
+        WriteOptions::default(),
+    )
+    .unwrap();
+    w.write_batch(&sample_batch()).unwrap();
+    w.abort();
+    for dataset in ["documents", "sentences", "metrics"] {
+        let entries = std::fs::read_dir(dir.path().join(dataset).join("p=1"))
+            .unwrap()
+            .count();
+        assert_eq!(entries, 0, "{dataset}");
+    }
+}
+
+#[test]
+fn run_rows_are_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let run = RunRecord {
+        run_id: "r1".into(),
+        status: "ok".into(),
+        documents: 3,
+        ..Default::default()
+    };
+    let path = write_run(
+        dir.path(),
+        "run_date=2026-01-01",
+        "run-r1.parquet",
+        &run,
+        &WriteOptions::default(),
+    )
+    .unwrap();
+    assert_eq!(rows(&path), 1);
+}
+
+#[test]
+fn compression_and_statistics_are_set() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = DatasetWriter::create(
+        dir.path(),
+        "p=1",
+        "part.parquet",
+        "r",
+        WriteOptions::default(),
+    )
+    .unwrap();
+    w.write_batch(&sample_batch()).unwrap();
+    w.finish().unwrap();
+    let reader = SerializedFileReader::new(
+        File::open(dir.path().join("sentences/p=1/part.parquet")).unwrap(),
+    )
+    .unwrap();
+    let column = reader.metadata().row_group(0).column(0);
+    // The level is not recorded in the file, only the codec.
+    assert!(matches!(
+        column.compression(),
+        parquet::basic::Compression::ZSTD(_)
+    ));
+    assert!(column.statistics().is_some());
+}
