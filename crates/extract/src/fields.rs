@@ -968,13 +968,45 @@ fn split_respectively(
     lefts: &[usize],
     mut out: Vec<Metric>,
 ) -> Vec<Metric> {
-    let fb: Vec<char> = "分别".chars().collect();
-    let Some(pos) = chars.windows(2).position(|w| w == fb.as_slice()) else {
-        return out;
-    };
+    let _ = cands;
+    let positions: Vec<usize> = chars
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| *w == ['分', '别'])
+        .map(|(k, _)| k)
+        .collect();
+    // indicators are assigned on the original indices; repeated metrics are
+    // spliced in at the end, last first, so earlier indices stay valid
+    let mut dups: Vec<(usize, Vec<String>)> = Vec::new();
+    for pos in positions {
+        if let Some(d) = split_one(chars, lefts, &mut out, pos) {
+            dups.push(d);
+        }
+    }
+    dups.sort_by_key(|d| std::cmp::Reverse(d.0));
+    for (k, names) in dups {
+        let m = out[k].clone();
+        let copies: Vec<Metric> = names
+            .iter()
+            .map(|nm| Metric {
+                indicator: Some(nm.clone()),
+                ..m.clone()
+            })
+            .collect();
+        out.splice(k..k + 1, copies);
+    }
+    out
+}
+
+fn split_one(
+    chars: &[char],
+    lefts: &[usize],
+    out: &mut [Metric],
+    pos: usize,
+) -> Option<(usize, Vec<String>)> {
     let clause = clause_start(chars, pos);
     // metrics of the 分别 clause
-    let group: Vec<usize> = (0..out.len())
+    let group: Vec<usize> = (0..lefts.len().min(out.len()))
         .filter(|&k| {
             lefts[k] >= pos && clause_start(chars, lefts[k]) <= pos.max(clause) && {
                 let end_clause = (pos..lefts[k]).any(|j| is_clause_break(chars, j));
@@ -983,7 +1015,7 @@ fn split_respectively(
         })
         .collect();
     if group.is_empty() {
-        return out;
+        return None;
     }
     let subject = &chars[clause..pos];
     let parts: Vec<String> = subject
@@ -1009,24 +1041,15 @@ fn split_respectively(
         }
         let k = group.len().min(seen.len());
         if k < 2 {
-            return out;
+            return None;
         }
         seen[seen.len() - k..].to_vec()
     };
-    let _ = cands;
     if group.len() == 1 && names.len() >= 2 {
-        let m = out[group[0]].clone();
-        let mut copies = Vec::new();
-        for nm in &names {
-            let mut c = m.clone();
-            c.indicator = Some(nm.clone());
-            copies.push(c);
-        }
-        out.splice(group[0]..group[0] + 1, copies);
-        return out;
+        return Some((group[0], names));
     }
     for (j, &k) in group.iter().enumerate() {
         out[k].indicator = Some(names[j % names.len()].clone());
     }
-    out
+    None
 }
