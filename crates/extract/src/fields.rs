@@ -324,6 +324,19 @@ static CUT_ZH: &[&str] = &[
     "投入使用",
     "按",
     "实施",
+    "组织实施",
+    "组织",
+    "列入",
+    "率先",
+    "重点抓好",
+    "重点培育",
+    "聘请",
+    "发展壮大",
+    "加快发展",
+    "帮助",
+    "资助",
+    "创",
+    "促成",
     "增至",
     "升至",
     "降至",
@@ -363,6 +376,14 @@ const FRAGMENTS: &[&str] = &[
 ];
 static KEEP_ZH: &[&str] = &[
     "增加值",
+    "覆盖率",
+    "覆盖面",
+    "获得感",
+    "计划项目",
+    "科技计划",
+    "创新",
+    "创业",
+    "帮扶",
     "比重",
     "比例",
     "新增",
@@ -482,7 +503,10 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
                 .iter()
                 .take_while(|c| crate::numbers::is_zh_numeral(**c) || c.is_ascii_digit())
                 .count();
-            if k > 1 && k < s.len() {
+            if k > 1
+                && k < s.len()
+                && matches!(s[k], '批' | '期' | '届' | '次' | '轮' | '个' | '阶')
+            {
                 s = &s[k + 1..];
             }
         }
@@ -555,7 +579,15 @@ fn zh_forward(chars: &[char], from: usize, limit: usize) -> Option<(String, usiz
     {
         k += 1;
     }
-    zh_phrase(&chars[from..k]).map(|p| (p, k))
+    // a generic word after the number names nothing (`1000套目标`)
+    zh_phrase(&chars[from..k])
+        .filter(|p| {
+            !matches!(
+                p.as_str(),
+                "目标" | "任务" | "水平" | "规模" | "大关" | "台阶"
+            )
+        })
+        .map(|p| (p, k))
 }
 
 const EN_CUT: &[&str] = &[
@@ -777,6 +809,7 @@ fn indicator_zh(
     left: usize,
     after: usize,
     limit: usize,
+    counted: bool,
 ) -> (Option<String>, usize) {
     let seg = &chars[seg_from.min(left)..left];
     // X占Y的Z%: the share is X's
@@ -801,8 +834,9 @@ fn indicator_zh(
             return (Some(p), after);
         }
     }
-    // `引进浦东发展银行等6家银行`: the set is named after the number
-    if trim_zh(seg).last() == Some(&'等') {
+    // `引进浦东发展银行等6家银行`, `完成153座病险水库除险加固`: a count
+    // followed by its noun counts that noun
+    if trim_zh(seg).last() == Some(&'等') || counted {
         if let Some((p, e)) = zh_forward(chars, after, limit) {
             return (Some(p), e);
         }
@@ -891,18 +925,30 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             };
             indicator_en(chars, seg_from, left, a, c)
         } else {
-            indicator_zh(chars, seg_from, left, after, limit)
+            indicator_zh(
+                chars,
+                seg_from,
+                left,
+                after,
+                limit,
+                matches!(
+                    c.base.as_deref(),
+                    Some("count") | Some("person") | Some("household")
+                ),
+            )
         };
         if ind.is_none() {
             // an elided subject continues the clause's
             ind = prev_ind.iter().rev().flatten().next().cloned();
         } else if let Some(frag) = ind.as_deref().filter(|i| FRAGMENTS.contains(i)) {
             // `农林牧渔业总产值…、增加值…`: the owner named before carries over
-            let owner = prev_ind.iter().rev().flatten().find_map(|p| {
+            // only the quantity just before can own the fragment
+            let owner = prev_ind.last().cloned().flatten().map(|p| {
                 FRAGMENTS
                     .iter()
                     .filter_map(|f| p.find(f).filter(|&k| k > 0).map(|k| p[..k].to_string()))
                     .next()
+                    .unwrap_or(p)
             });
             if let Some(o) = owner {
                 ind = Some(format!("{o}{frag}"));
@@ -1018,15 +1064,34 @@ fn split_one(
         return None;
     }
     let subject = &chars[clause..pos];
-    let parts: Vec<String> = subject
+    let mut parts: Vec<String> = subject
         .split(|c| matches!(c, '、' | '和' | '及' | '与'))
         .filter_map(|p| {
             zh_phrase(p).or_else(|| {
-                let t: String = p.iter().collect();
-                (t.chars().count() >= 2).then_some(t)
+                let t: String = trim_zh(p).iter().collect();
+                (!t.is_empty()).then_some(t)
             })
         })
         .collect();
+    // a head noun written once at the end is shared (`基本养老、失业、工伤和
+    // 生育保险参保人数`): the last part's tail beyond the other parts' length
+    if parts.len() >= 2 {
+        let last: Vec<char> = parts[parts.len() - 1].chars().collect();
+        let shortest = parts[..parts.len() - 1]
+            .iter()
+            .map(|p| p.chars().count())
+            .min()
+            .unwrap_or(0);
+        if shortest + 1 < last.len() {
+            let tail: String = last[shortest..].iter().collect();
+            let n = parts.len() - 1;
+            for p in &mut parts[..n] {
+                if !p.ends_with(&tail) {
+                    p.push_str(&tail);
+                }
+            }
+        }
+    }
     let names: Vec<String> = if parts.len() >= 2 {
         parts
     } else {

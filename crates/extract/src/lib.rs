@@ -194,6 +194,11 @@ impl Extractor {
         } else {
             chars.len()
         };
+        // the title names the whole report (`政府工作报告摘要 2024年 主要工作`)
+        const TITLE: [char; 4] = ['工', '作', '报', '告'];
+        if !top_marker && chars.windows(4).any(|w| w == TITLE) {
+            return current;
+        }
         if top_marker || short || caps {
             let head = &chars[..head_len];
             if self.v.review_sections.contains_in(head, 0, head.len()) {
