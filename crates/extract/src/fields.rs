@@ -151,6 +151,12 @@ fn kind_of(
     let after: String = chars[c.end..(c.end + 30).min(chars.len())].iter().collect();
     let after = after.to_ascii_lowercase();
     for (w, d) in [
+        (" higher", Direction::Up),
+        (" more than", Direction::Up),
+        (" above", Direction::Up),
+        (" lower", Direction::Down),
+        (" less than", Direction::Down),
+        (" below", Direction::Down),
         (" increase", Direction::Up),
         (" rise", Direction::Up),
         (" gain", Direction::Up),
@@ -591,6 +597,8 @@ fn zh_forward(chars: &[char], from: usize, limit: usize) -> Option<(String, usiz
 }
 
 const EN_CUT: &[&str] = &[
+    "unchanged",
+    "steady",
     "will",
     "would",
     "is",

@@ -170,9 +170,13 @@ impl Extractor {
                 Modality::Target
             }),
             Section::Unknown => {
-                // an explicit past form (`增长了`, `was`) outweighs plan words
-                // that name things (`第一个五年计划的完成`)
-                if actual {
+                // Chinese: an explicit past form (`增长了`) outweighs plan words
+                // that name things (`第一个五年计划的完成`); English: `will`
+                // outweighs a reference to `last year`
+                let latin = !chars.iter().any(|&c| c > '\u{2e80}');
+                if latin && strong {
+                    Some(Modality::Target)
+                } else if actual {
                     Some(Modality::Actual)
                 } else if strong || weak {
                     Some(Modality::Target)
