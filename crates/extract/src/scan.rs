@@ -625,37 +625,41 @@ fn sep_between(chars: &[char], a: usize, b: usize) -> String {
 /// Bare numbers take the unit of the number they pair with: a range
 /// (`1至2家`) or a list (`分别翻1.37和1.40番`).
 fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
-    let mut out: Vec<Cand> = Vec::new();
     let mut items = cands;
-    for k in 0..items.len() {
-        if !items[k].1 {
-            // look forward through a chain of bare numbers to a unit
-            let mut j = k + 1;
-            while j < items.len() && !items[j].1 {
-                j += 1;
-            }
-            if j < items.len() {
-                let sep = sep_between(chars, items[k].0.end, items[j.min(k + 1)].0.start);
-                let range = matches!(
-                    sep.as_str(),
-                    "至" | "到" | "-" | "–" | "—" | "～" | "~" | "to"
-                );
-                let list = matches!(sep.as_str(), "和" | "、" | "与" | "及" | "," | "and" | "or");
-                if range || list {
-                    let partner = items[j].0.clone();
-                    let c = &mut items[k].0;
-                    c.base = partner.base.clone();
-                    c.factor = partner.factor;
-                    c.unit = partner.unit.clone();
-                    if range && j == k + 1 {
-                        c.comparator = Some(Comparator::Ge);
-                        if items[j].0.comparator.is_none() {
-                            items[j].0.comparator = Some(Comparator::Le);
-                        }
-                    }
-                    out.push(items[k].0.clone());
+    // right to left, so that in `A、B、C%` B takes C's unit before A looks at B
+    for k in (0..items.len().saturating_sub(1)).rev() {
+        if items[k].1 || !items[k + 1].1 {
+            continue;
+        }
+        // a year is never the bare half of a range or list (`in 1993 and 1994`)
+        let v = items[k].0.value;
+        if v.fract() == 0.0 && (1800.0..=2100.0).contains(&v) {
+            continue;
+        }
+        let sep = sep_between(chars, items[k].0.end, items[k + 1].0.start);
+        let range = matches!(
+            sep.as_str(),
+            "至" | "到" | "-" | "–" | "—" | "～" | "~" | "to"
+        );
+        let list = matches!(sep.as_str(), "和" | "、" | "与" | "及" | "," | "and" | "or");
+        if range || list {
+            let partner = items[k + 1].0.clone();
+            let c = &mut items[k].0;
+            c.base = partner.base.clone();
+            c.factor = partner.factor;
+            c.unit = partner.unit.clone();
+            items[k].1 = true;
+            if range {
+                items[k].0.comparator = Some(Comparator::Ge);
+                if items[k + 1].0.comparator.is_none() {
+                    items[k + 1].0.comparator = Some(Comparator::Le);
                 }
             }
+        }
+    }
+    let mut out: Vec<Cand> = Vec::new();
+    for k in 0..items.len() {
+        if !items[k].1 {
             continue;
         }
         // both written with units: 10%-15%, 10%至15%, between $200 and $400,

@@ -284,6 +284,16 @@ fn not_metrics_specs_in_project_names() {
 }
 
 #[test]
+fn not_metrics_group_names_and_years_in_lists() {
+    none("Incomes of the top 1 percent rose.");
+    let ms = found("The two years of growth in 1993 and 1994 averaged 6.0% a year.");
+    assert_eq!(ms, vec![("6.0%".into(), 6.0, "percent".into())]);
+    let ms = found("金融机构存、贷款余额分别翻1.37和1.40番。");
+    assert_eq!(ms.len(), 2);
+    assert_eq!(ms[0], ("1.37".into(), 1.37, "doubling".into()));
+}
+
+#[test]
 fn ratios_are_left_out() {
     none("三次产业结构由23.4:36.5:40.1调整为18.3:45.3:36.4。");
 }
