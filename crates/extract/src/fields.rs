@@ -113,18 +113,18 @@ fn kind_of(
     };
     let from = from.max(left.saturating_sub(window));
     let latin = chars[left.saturating_sub(1)].is_ascii();
-    let mut toks: Vec<(ChangeCue, usize)> = Vec::new();
+    let mut toks: Vec<(ChangeCue, usize, usize)> = Vec::new();
     let mut i = from;
     while i < left {
         if let Some((len, cue)) = v.change.longest_at(chars, i) {
-            toks.push((*cue, i + len));
+            toks.push((*cue, i + len, len));
             i += len;
         } else {
             i += 1;
         }
     }
     let mut seen_to = false;
-    for (cue, cue_end) in toks.iter().rev() {
+    for (cue, cue_end, cue_len) in toks.iter().rev() {
         match cue {
             ChangeCue::To => seen_to = true,
             ChangeCue::Level => return (Kind::Level, None),
@@ -136,6 +136,11 @@ fn kind_of(
                 // English: a change is "rise BY" or a rate right after the
                 // verb (`rose 3 percent`); `raised $40,000` is an amount
                 if latin && !english_change(chars, *cue_end, left, c) {
+                    return (Kind::Level, None);
+                }
+                // a one-character cue (减, 降, 高) is part of a compound word
+                // (`减税政策`) unless it stands right before the number
+                if !latin && *cue_len == 1 && left - cue_end > 1 {
                     return (Kind::Level, None);
                 }
                 let d = if *cue == ChangeCue::Up {
@@ -240,6 +245,17 @@ fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool
 }
 
 static CUT_ZH: &[&str] = &[
+    "上涨",
+    "下跌",
+    "回落",
+    "降至",
+    "压减",
+    "减轻",
+    "扩招",
+    "实际增长",
+    "名义增长",
+    "已达",
+    "拿出",
     "增长",
     "增加",
     "提高",
@@ -381,6 +397,12 @@ const FRAGMENTS: &[&str] = &[
     "计划投资",
 ];
 static KEEP_ZH: &[&str] = &[
+    "增长贡献率",
+    "经济增长",
+    "贡献率",
+    "在职",
+    "在校",
+    "在岗",
     "增加值",
     "覆盖率",
     "覆盖面",
@@ -529,15 +551,14 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
     let mut i = 0;
     let mut cut = s.len();
     while i < s.len() {
-        if let Some(l) = match_any(s, i, KEEP_ZH) {
-            i += l;
-            continue;
-        }
-        if match_any(s, i, CUT_ZH).is_some() {
+        // the longer word wins: 实际 is kept, 实际增长 is cut
+        let keep = match_any(s, i, KEEP_ZH).unwrap_or(0);
+        let verb = match_any(s, i, CUT_ZH).unwrap_or(0);
+        if verb > keep {
             cut = i;
             break;
         }
-        i += 1;
+        i += keep.max(1);
     }
     let mut p = trim_zh(&s[..cut]);
     // examples before 等 name members of the set, not the set
@@ -1090,7 +1111,7 @@ fn split_one(
             .map(|p| p.chars().count())
             .min()
             .unwrap_or(0);
-        if shortest + 1 < last.len() {
+        if shortest <= 2 && shortest + 1 < last.len() {
             let tail: String = last[shortest..].iter().collect();
             let n = parts.len() - 1;
             for p in &mut parts[..n] {
