@@ -184,6 +184,22 @@ fn kind_of(
     (Kind::Level, None)
 }
 
+const EN_TIME: &[&str] = &[
+    "year",
+    "years",
+    "month",
+    "months",
+    "today",
+    "annually",
+    "yesterday",
+    "now",
+    "currently",
+    "presently",
+    "fiscal",
+    "quarter",
+    "week",
+];
+
 const EN_FILLER: &[&str] = &[
     "a",
     "an",
@@ -618,6 +634,22 @@ fn zh_forward(chars: &[char], from: usize, limit: usize) -> Option<(String, usiz
 }
 
 const EN_CUT: &[&str] = &[
+    "surpassed",
+    "topped",
+    "exceeded",
+    "stood",
+    "reached",
+    "accounted",
+    "resulted",
+    "benefiting",
+    "average",
+    "averaged",
+    "posted",
+    "recorded",
+    "registered",
+    "hit",
+    "totaling",
+    "totalling",
     "unchanged",
     "steady",
     "will",
@@ -782,8 +814,16 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
 
 fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let words = words_of(chars, from, left);
+    let skip = |l: &str| {
+        EN_CUT.contains(&l)
+            || EN_DET.contains(&l)
+            || EN_FILLER.contains(&l)
+            || EN_TIME.contains(&l)
+            || l.bytes().all(|b| b.is_ascii_digit())
+            || (l.len() > 4 && l.ends_with("ly"))
+    };
     let mut k = words.len();
-    while k > 0 && EN_CUT.contains(&lower(chars, words[k - 1]).as_str()) {
+    while k > 0 && skip(lower(chars, words[k - 1]).as_str()) {
         k -= 1;
     }
     if k == 0 {
@@ -793,15 +833,30 @@ fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     while k > 0 {
         let l = lower(chars, words[k - 1]);
         if EN_DET.contains(&l.as_str())
+            || EN_TIME.contains(&l.as_str())
+            || (l.len() > 4 && l.ends_with("ly"))
             || (EN_CUT.contains(&l.as_str())
                 && !matches!(l.as_str(), "of" | "on" | "and" | "for" | "in"))
-            || end - k >= 6
+            || end - k >= 12
         {
             break;
         }
         k -= 1;
     }
-    en_phrase(chars, &words[k..end])
+    // `subsidies for medical insurance for non-working urban residents`:
+    // the head and its first complement
+    let mut cut = end;
+    let mut preps = 0;
+    for (j, &w) in words[k..end].iter().enumerate() {
+        if matches!(lower(chars, w).as_str(), "for" | "in" | "on") {
+            preps += 1;
+            if preps == 2 {
+                cut = k + j;
+                break;
+            }
+        }
+    }
+    en_phrase(chars, &words[k..cut])
 }
 
 fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
