@@ -184,7 +184,25 @@ fn kind_of(
     (Kind::Level, None)
 }
 
-const EN_TIME: &[&str] = &[
+/// Membership in one of the English word lists, through a hash set built once.
+fn in_set(list: &'static [&'static str], w: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    type Sets = Vec<(usize, HashSet<&'static str>)>;
+    static SETS: OnceLock<Sets> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        [EN_CUT, EN_DET, EN_FILLER, EN_TIME, EN_TRANSFER]
+            .iter()
+            .map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
+            .collect()
+    });
+    match sets.iter().find(|(p, _)| *p == list.as_ptr() as usize) {
+        Some((_, set)) => set.contains(w),
+        None => list.contains(&w),
+    }
+}
+
+static EN_TIME: &[&str] = &[
     "year",
     "years",
     "month",
@@ -200,7 +218,7 @@ const EN_TIME: &[&str] = &[
     "week",
 ];
 
-const EN_FILLER: &[&str] = &[
+static EN_FILLER: &[&str] = &[
     "a",
     "an",
     "the",
@@ -257,7 +275,7 @@ fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool
     );
     rate && words
         .iter()
-        .all(|&w| EN_FILLER.contains(&lower(chars, w).as_str()))
+        .all(|&w| in_set(EN_FILLER, &lower(chars, w).as_str()))
 }
 
 static CUT_ZH: &[&str] = &[
@@ -633,7 +651,7 @@ fn zh_forward(chars: &[char], from: usize, limit: usize) -> Option<(String, usiz
         .map(|p| (p, k))
 }
 
-const EN_CUT: &[&str] = &[
+static EN_CUT: &[&str] = &[
     "surpassed",
     "topped",
     "exceeded",
@@ -747,10 +765,10 @@ const EN_CUT: &[&str] = &[
     "as",
     "per",
 ];
-const EN_DET: &[&str] = &[
+static EN_DET: &[&str] = &[
     "the", "a", "an", "its", "our", "their", "his", "her", "--", "-", "this", "that",
 ];
-const EN_TRANSFER: &[&str] = &[
+static EN_TRANSFER: &[&str] = &[
     "allocate",
     "spend",
     "invest",
@@ -794,13 +812,13 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
     let mut w: Vec<(usize, usize)> = words.to_vec();
     while w
         .first()
-        .is_some_and(|&x| EN_DET.contains(&lower(chars, x).as_str()) || lower(chars, x).is_empty())
+        .is_some_and(|&x| in_set(EN_DET, &lower(chars, x).as_str()) || lower(chars, x).is_empty())
     {
         w.remove(0);
     }
     while w.last().is_some_and(|&x| {
         let l = lower(chars, x);
-        l.is_empty() || EN_CUT.contains(&l.as_str()) || EN_DET.contains(&l.as_str())
+        l.is_empty() || in_set(EN_CUT, &l.as_str()) || in_set(EN_DET, &l.as_str())
     }) {
         w.pop();
     }
@@ -815,10 +833,10 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
 fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let words = words_of(chars, from, left);
     let skip = |l: &str| {
-        EN_CUT.contains(&l)
-            || EN_DET.contains(&l)
-            || EN_FILLER.contains(&l)
-            || EN_TIME.contains(&l)
+        in_set(EN_CUT, &l)
+            || in_set(EN_DET, &l)
+            || in_set(EN_FILLER, &l)
+            || in_set(EN_TIME, &l)
             || l.bytes().all(|b| b.is_ascii_digit())
             || (l.len() > 4 && l.ends_with("ly"))
     };
@@ -832,10 +850,10 @@ fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let end = k;
     while k > 0 {
         let l = lower(chars, words[k - 1]);
-        if EN_DET.contains(&l.as_str())
-            || EN_TIME.contains(&l.as_str())
+        if in_set(EN_DET, &l.as_str())
+            || in_set(EN_TIME, &l.as_str())
             || (l.len() > 4 && l.ends_with("ly"))
-            || (EN_CUT.contains(&l.as_str())
+            || (in_set(EN_CUT, &l.as_str())
                 && !matches!(l.as_str(), "of" | "on" | "and" | "for" | "in"))
             || end - k >= 12
         {
@@ -944,7 +962,7 @@ fn indicator_en(
     let words = words_of(chars, seg_from.min(left), left);
     let transfer = words
         .last()
-        .is_some_and(|&w| EN_TRANSFER.contains(&lower(chars, w).as_str()));
+        .is_some_and(|&w| in_set(EN_TRANSFER, &lower(chars, w).as_str()));
     if !transfer {
         if let Some(p) = en_backward(chars, seg_from.min(left), left) {
             if !matches!(

@@ -200,10 +200,10 @@ impl Extractor {
         };
         // the title names the whole report (`政府工作报告摘要 2024年 主要工作`)
         const TITLE: [char; 4] = ['工', '作', '报', '告'];
-        if !top_marker && chars.windows(4).any(|w| w == TITLE) {
-            return current;
-        }
         if top_marker || short || caps {
+            if !top_marker && chars.windows(4).any(|w| w == TITLE) {
+                return current;
+            }
             let head = &chars[..head_len];
             if self.v.review_sections.contains_in(head, 0, head.len()) {
                 return Section::Review;
@@ -228,7 +228,11 @@ impl Extractor {
             return Section::Review;
         }
         const GOALS: [char; 6] = ['主', '要', '预', '期', '目', '标'];
-        if chars.windows(GOALS.len()).any(|w| w == GOALS) {
+        if chars
+            .iter()
+            .enumerate()
+            .any(|(k, &c)| c == '预' && k >= 2 && chars[k - 2..].starts_with(&GOALS))
+        {
             return Section::Plan;
         }
         current
@@ -238,6 +242,17 @@ impl Extractor {
         let (mut strong, mut weak, mut actual) = (false, false, false);
         let mut i = 0;
         while i < chars.len() {
+            // cues start at a Latin word start or on a CJK character
+            let c = chars[i];
+            let probe = if c.is_ascii_alphabetic() {
+                i == 0 || !chars[i - 1].is_ascii_alphabetic()
+            } else {
+                c > '\u{2e80}'
+            };
+            if !probe {
+                i += 1;
+                continue;
+            }
             if let Some((len, cue)) = self.v.modal.longest_at(chars, i) {
                 match cue {
                     ModalCue::TargetStrong => strong = true,
