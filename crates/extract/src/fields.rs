@@ -275,7 +275,7 @@ fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool
     );
     rate && words
         .iter()
-        .all(|&w| in_set(EN_FILLER, &lower(chars, w).as_str()))
+        .all(|&w| in_set(EN_FILLER, lower(chars, w).as_str()))
 }
 
 static CUT_ZH: &[&str] = &[
@@ -812,13 +812,13 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
     let mut w: Vec<(usize, usize)> = words.to_vec();
     while w
         .first()
-        .is_some_and(|&x| in_set(EN_DET, &lower(chars, x).as_str()) || lower(chars, x).is_empty())
+        .is_some_and(|&x| in_set(EN_DET, lower(chars, x).as_str()) || lower(chars, x).is_empty())
     {
         w.remove(0);
     }
     while w.last().is_some_and(|&x| {
         let l = lower(chars, x);
-        l.is_empty() || in_set(EN_CUT, &l.as_str()) || in_set(EN_DET, &l.as_str())
+        l.is_empty() || in_set(EN_CUT, l.as_str()) || in_set(EN_DET, l.as_str())
     }) {
         w.pop();
     }
@@ -833,10 +833,10 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
 fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let words = words_of(chars, from, left);
     let skip = |l: &str| {
-        in_set(EN_CUT, &l)
-            || in_set(EN_DET, &l)
-            || in_set(EN_FILLER, &l)
-            || in_set(EN_TIME, &l)
+        in_set(EN_CUT, l)
+            || in_set(EN_DET, l)
+            || in_set(EN_FILLER, l)
+            || in_set(EN_TIME, l)
             || l.bytes().all(|b| b.is_ascii_digit())
             || (l.len() > 4 && l.ends_with("ly"))
     };
@@ -850,10 +850,10 @@ fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let end = k;
     while k > 0 {
         let l = lower(chars, words[k - 1]);
-        if in_set(EN_DET, &l.as_str())
-            || in_set(EN_TIME, &l.as_str())
+        if in_set(EN_DET, l.as_str())
+            || in_set(EN_TIME, l.as_str())
             || (l.len() > 4 && l.ends_with("ly"))
-            || (in_set(EN_CUT, &l.as_str())
+            || (in_set(EN_CUT, l.as_str())
                 && !matches!(l.as_str(), "of" | "on" | "and" | "for" | "in"))
             || end - k >= 12
         {
@@ -962,7 +962,7 @@ fn indicator_en(
     let words = words_of(chars, seg_from.min(left), left);
     let transfer = words
         .last()
-        .is_some_and(|&w| in_set(EN_TRANSFER, &lower(chars, w).as_str()));
+        .is_some_and(|&w| in_set(EN_TRANSFER, lower(chars, w).as_str()));
     if !transfer {
         if let Some(p) = en_backward(chars, seg_from.min(left), left) {
             if !matches!(
