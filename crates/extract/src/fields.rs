@@ -6,14 +6,15 @@ use crate::scan::Cand;
 use crate::vocab::{ChangeCue, Compiled, Cue};
 use quarry_core::{Comparator, Direction, Kind, Metric, Modality};
 
-fn cue_cmp(c: Cue) -> Comparator {
-    match c {
+fn cue_cmp(c: Cue) -> Option<Comparator> {
+    Some(match c {
+        Cue::None => return None,
         Cue::Ge => Comparator::Ge,
         Cue::Gt => Comparator::Gt,
         Cue::Le => Comparator::Le,
         Cue::Lt => Comparator::Lt,
         Cue::Approx => Comparator::Approx,
-    }
+    })
 }
 
 fn is_latin(c: char) -> bool {
@@ -46,8 +47,8 @@ fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) 
     };
     if let Some((len, cue)) = v.cmp_before.longest_ending_at(chars, probe) {
         let latin = is_latin(chars[probe - 1]);
-        if latin == (probe != left) || !latin {
-            before = Some(cue_cmp(*cue));
+        if (latin == (probe != left) || !latin) && *cue != Cue::None {
+            before = cue_cmp(*cue);
             left = probe - len;
         }
     }
@@ -62,7 +63,7 @@ fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) 
         after = v
             .cmp_after
             .longest_at(chars, from)
-            .map(|(_, cue)| cue_cmp(*cue));
+            .and_then(|(_, cue)| cue_cmp(*cue));
     }
     let cmp = c
         .comparator
@@ -477,6 +478,11 @@ static KEEP_ZH: &[&str] = &[
     "居民",
 ];
 static LEAD_ZH: &[&str] = &[
+    "五年来",
+    "近年来",
+    "多年来",
+    "年来",
+    "一年来",
     "的基础上",
     "基础上",
     "就是",
@@ -547,9 +553,16 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
             s = &s[l..];
         }
         // a leading year: 2024年, 2024年的
-        let d = s.iter().take_while(|c| c.is_ascii_digit()).count();
-        if d == 4 && s.get(4) == Some(&'年') {
-            s = &s[5..];
+        // `2024年`, `1 9 9 7 年`
+        let d = s
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == ' ')
+            .count();
+        if d >= 4
+            && s.get(d) == Some(&'年')
+            && s[..d].iter().filter(|c| c.is_ascii_digit()).count() == 4
+        {
+            s = &s[d + 1..];
         }
         // a year in Chinese numerals: 一九五七年
         let zy = s

@@ -114,6 +114,15 @@ impl Extractor {
             if buf.last().is_some_and(|&c| c == '：' || c == ':') && self.modal_cues(&buf).0 {
                 section = Section::Plan;
             }
+            // a review gives way to the year's goals (`今年…的主要目标是`) even
+            // where no heading line marks it (texts without line breaks)
+            if section == Section::Review {
+                let (strong, weak, actual) = self.modal_cues(&buf);
+                if strong && weak && !actual {
+                    section = Section::Plan;
+                    *sections.last_mut().expect("pushed above") = section;
+                }
+            }
             sentence.metrics = scan::extract_sentence(&self.v, &buf, dollar);
             if sentence.metrics.is_empty() {
                 continue;

@@ -149,21 +149,34 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
 pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
     let mut i = at;
     let mut s = String::new();
+    // digits typed apart in Chinese text (`7 4 7 7 2 亿元`, `5 .4 %`): single
+    // digits separated by single spaces, after a non-Latin character
+    let spaced = chars.get(at + 1) == Some(&' ')
+        && chars
+            .get(at + 2)
+            .is_some_and(|c| c.is_ascii_digit() || *c == '.')
+        && (at == 0 || !chars[at - 1].is_ascii());
     while i < chars.len() {
         let c = chars[i];
         if c.is_ascii_digit() {
             s.push(c);
             i += 1;
-        } else if c == ','
-            && !s.contains('.')
-            && (i + 3 < chars.len() || i + 3 == chars.len())
-            && chars[i + 1..]
-                .iter()
-                .take(3)
-                .filter(|c| c.is_ascii_digit())
-                .count()
-                == 3
-            && !chars.get(i + 4).is_some_and(|c| c.is_ascii_digit())
+        } else if (spaced
+            && c == ' '
+            && chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_ascii_digit() || *n == '.')
+            && chars.get(i + 2).is_some_and(|n| !n.is_ascii_alphabetic()))
+            || (c == ','
+                && !s.contains('.')
+                && (i + 3 < chars.len() || i + 3 == chars.len())
+                && chars[i + 1..]
+                    .iter()
+                    .take(3)
+                    .filter(|c| c.is_ascii_digit())
+                    .count()
+                    == 3
+                && !chars.get(i + 4).is_some_and(|c| c.is_ascii_digit()))
         {
             i += 1;
         } else if c == '.'

@@ -408,6 +408,13 @@ fn tail(
     let n = chars.len();
     let latin_num = chars[num_start].is_ascii_alphabetic();
     let mut p = num_end;
+    // `7 4 7 7 2 亿元`: digits typed apart keep their magnitude apart too
+    if chars.get(p) == Some(&' ')
+        && chars.get(p + 1).is_some_and(|c| !c.is_ascii())
+        && chars[num_start..num_end].contains(&' ')
+    {
+        p += 1;
+    }
     let mut internal = None;
     if matches!(chars.get(p), Some('多') | Some('余')) && !latin_num {
         internal = Some(Comparator::Gt);
@@ -452,7 +459,7 @@ fn tail(
         unit_at(p + 1).filter(|_| {
             chars
                 .get(p + 1)
-                .is_some_and(|c| c.is_ascii_alphabetic() || *c == '%')
+                .is_some_and(|c| c.is_ascii_alphabetic() || !c.is_ascii() || *c == '%')
         })
     } else {
         None

@@ -63,6 +63,7 @@ pub struct Cues {
     pub lt_after: Vec<String>,
     pub approx_before: Vec<String>,
     pub approx_after: Vec<String>,
+    pub not_comparators: Vec<String>,
     pub up: Vec<String>,
     pub down: Vec<String>,
     pub to: Vec<String>,
@@ -151,6 +152,7 @@ impl VocabularyFile {
         merge_list(&mut c.lt_after, o.lt_after);
         merge_list(&mut c.approx_before, o.approx_before);
         merge_list(&mut c.approx_after, o.approx_after);
+        merge_list(&mut c.not_comparators, o.not_comparators);
         merge_list(&mut c.up, o.up);
         merge_list(&mut c.down, o.down);
         merge_list(&mut c.to, o.to);
@@ -179,6 +181,8 @@ pub fn is_base_unit(s: &str) -> bool {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cue {
+    /// A word that ends like a cue but is none (`条约` before a number).
+    None,
     Ge,
     Gt,
     Le,
@@ -260,6 +264,7 @@ impl Compiled {
             (&c.le_before, Cue::Le),
             (&c.lt_before, Cue::Lt),
             (&c.approx_before, Cue::Approx),
+            (&c.not_comparators, Cue::None),
         ] {
             for w in list {
                 cmp_before.insert(w, cue);

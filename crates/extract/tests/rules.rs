@@ -294,6 +294,14 @@ fn not_metrics_group_names_and_years_in_lists() {
 }
 
 #[test]
+fn digits_typed_apart_and_words_ending_like_cues() {
+    let m = one("1 9 9 7 年国内生产总值达到7 4 7 7 2 亿元。");
+    assert_eq!((m.value_normalized, m.base_unit.as_str()), (74772e8, "CNY"));
+    assert_eq!(one("农村居民人均纯收入年均实际增长5 .4 %。").value, 5.4);
+    assert_eq!(one("我国缔结国际条约187个。").comparator, Comparator::Eq);
+}
+
+#[test]
 fn ratios_are_left_out() {
     none("三次产业结构由23.4:36.5:40.1调整为18.3:45.3:36.4。");
 }
