@@ -391,6 +391,10 @@ fn fraction_is_metric(chars: &[char], start: usize, end: usize) -> bool {
     if word == "half" {
         return after.starts_with(" of ") || before.ends_with("by ") || before.ends_with(" in ");
     }
+    // `a third party`, `a year and a half`: with the article only `a third of`
+    if word.starts_with("a ") || word.starts_with("an ") {
+        return after.starts_with(" of ") && !before.ends_with("and ");
+    }
     true
 }
 

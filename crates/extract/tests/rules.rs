@@ -151,6 +151,11 @@ fn fractions_are_percent() {
     assert_eq!(one("We cut the deficit in half.").value_normalized, 50.0);
     none("In the first half of the year, trade recovered.");
     none("It took a quarter of a century.");
+    none("A third party took part.");
+    assert_eq!(
+        one("It lacks a third of its officers.").value_normalized,
+        33.333
+    );
 }
 
 #[test]
