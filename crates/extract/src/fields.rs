@@ -478,6 +478,13 @@ static KEEP_ZH: &[&str] = &[
     "居民",
 ];
 static LEAD_ZH: &[&str] = &[
+    "累积",
+    "累计",
+    "共",
+    "五年",
+    "三年",
+    "十年",
+    "两年",
     "五年来",
     "近年来",
     "多年来",
@@ -1011,6 +1018,18 @@ fn indicator_en(
     (None, after)
 }
 
+/// value x factor without binary noise for powers of ten: `287.9亿` is
+/// 28790000000, not 28789999999.999996.
+fn scale(value: f64, factor: f64) -> f64 {
+    let exp = factor.log10().round();
+    if factor > 1.0 && (10f64.powi(exp as i32) - factor).abs() < 1e-9 * factor {
+        if let Ok(v) = format!("{value}e{exp}").parse::<f64>() {
+            return v;
+        }
+    }
+    value * factor
+}
+
 pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric> {
     let mut out: Vec<Metric> = Vec::with_capacity(cands.len());
     let mut consumed = 0usize;
@@ -1075,7 +1094,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
         let surface: String = chars[c.start..c.end].iter().collect();
         let value_normalized = match c.base.as_deref() {
             Some("percent") | Some("permille") | Some("pct_point") | Some("basis_point") => c.value,
-            _ => c.value * c.factor,
+            _ => scale(c.value, c.factor),
         };
         out.push(Metric {
             surface,

@@ -763,6 +763,14 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
     } else if v.list_heads.longest_at(chars, c.end).is_some() {
         return true;
     }
+    // a capacity glued to a facility names it (`大唐700万吨露天矿`,
+    // `200万吨褐煤提质项目`), as in `年产10万吨`
+    if matches!(base, "t" | "kW" | "kWh" | "other")
+        && k == c.end
+        && chars.get(c.end).is_some_and(|&ch| is_han(ch) && ch != '的')
+    {
+        return true;
+    }
     // `“1212”工程`, `“翻两番”`: numbers inside a short quoted name or slogan
     if in_short_quote(chars, c.start, c.end) {
         return true;
