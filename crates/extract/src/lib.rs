@@ -51,6 +51,9 @@ pub struct Extractor {
     default_currency: String,
 }
 
+/// Characters of a sentence that section tracking looks at.
+const HEAD: usize = 64;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
     Unknown,
@@ -104,24 +107,42 @@ impl Extractor {
         let mut section = Section::Unknown;
         let mut sections: Vec<Section> = Vec::with_capacity(doc.sentences.len());
         let mut undecided: Vec<usize> = Vec::new();
+        let mut head: Vec<char> = Vec::with_capacity(HEAD);
         for (idx, sentence) in doc.sentences.iter_mut().enumerate() {
-            buf.clear();
-            buf.reserve(sentence.text.len());
-            buf.extend(sentence.text.chars());
-            section = self.update_section(&buf, section);
+            let text = sentence.text.as_str();
+            // Most sentences hold no number at all: they only feed the
+            // section tracking, which reads the first few dozen characters.
+            let numeric = scan::may_hold_number(text);
+            head.clear();
+            head.extend(text.chars().take(HEAD));
+            let total = if head.len() < HEAD { head.len() } else { usize::MAX };
+            section = self.update_section(&head, total, text, section);
             sections.push(section);
+            let ends_colon = text.ends_with('：') || text.ends_with(':');
+            let future = text.contains("今年") || text.contains("明年");
+            if !numeric && !ends_colon && !(future && section == Section::Review) {
+                sentence.metrics.clear();
+                continue;
+            }
+            buf.clear();
+            buf.reserve(text.len());
+            buf.extend(text.chars());
             // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
-            if buf.last().is_some_and(|&c| c == '：' || c == ':') && self.modal_cues(&buf).0 {
+            if ends_colon && self.modal_cues(&buf).0 {
                 section = Section::Plan;
             }
             // a review gives way to the year's goals (`今年…的主要目标是`) even
             // where no heading line marks it (texts without line breaks)
-            if section == Section::Review {
+            if section == Section::Review && future {
                 let (strong, weak, actual) = self.modal_cues(&buf);
                 if strong && weak && !actual {
                     section = Section::Plan;
                     *sections.last_mut().expect("pushed above") = section;
                 }
+            }
+            if !numeric {
+                sentence.metrics.clear();
+                continue;
             }
             sentence.metrics = scan::extract_sentence(&self.v, &buf, dollar);
             if sentence.metrics.is_empty() {
@@ -196,10 +217,12 @@ impl Extractor {
         }
     }
 
-    fn update_section(&self, chars: &[char], current: Section) -> Section {
+    /// `chars`: the sentence's first HEAD characters; `total`: its length,
+    /// or usize::MAX when longer than the head.
+    fn update_section(&self, chars: &[char], total: usize, text: &str, current: Section) -> Section {
         let top_marker = chars.len() > 2 && chars[1] == '、' && numbers::is_zh_numeral(chars[0]);
-        let short = chars.len() <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？'));
-        let caps = chars.len() <= 60
+        let short = total <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？'));
+        let caps = total <= 60
             && chars.iter().any(|c| c.is_ascii_uppercase())
             && !chars.iter().any(|c| c.is_ascii_lowercase());
         let head_len = if top_marker {
@@ -236,12 +259,7 @@ impl Extractor {
         if self.v.review_sections.longest_at(body, 0).is_some() {
             return Section::Review;
         }
-        const GOALS: [char; 6] = ['主', '要', '预', '期', '目', '标'];
-        if chars
-            .iter()
-            .enumerate()
-            .any(|(k, &c)| c == '预' && k >= 2 && chars[k - 2..].starts_with(&GOALS))
-        {
+        if text.contains("主要预期目标") {
             return Section::Plan;
         }
         current

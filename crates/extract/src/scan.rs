@@ -63,6 +63,52 @@ fn skip_code(chars: &[char], mut i: usize) -> usize {
     i
 }
 
+/// Cheap test on the UTF-8 text: can it hold a quantity at all? An ASCII
+/// digit, a Chinese numeral character, or an English number word.
+pub fn may_hold_number(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    if bytes.iter().any(|b| b.is_ascii_digit()) {
+        return true;
+    }
+    if !text.is_ascii() && text.chars().any(is_zh_numeral) {
+        return true;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        let len = i - start;
+        if (3..=9).contains(&len) {
+            let mut w = [0u8; 9];
+            for (d, s) in w.iter_mut().zip(&bytes[start..i]) {
+                *d = s.to_ascii_lowercase();
+            }
+            if is_number_word(&w[..len]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn is_number_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"one" | b"two" | b"three" | b"four" | b"five" | b"six" | b"seven" | b"eight" | b"nine"
+            | b"ten" | b"eleven" | b"twelve" | b"thirteen" | b"fourteen" | b"fifteen"
+            | b"sixteen" | b"seventeen" | b"eighteen" | b"nineteen" | b"twenty" | b"thirty"
+            | b"forty" | b"fifty" | b"sixty" | b"seventy" | b"eighty" | b"ninety" | b"zero"
+            | b"hundred" | b"dozen" | b"half" | b"halves" | b"third" | b"thirds" | b"quarter"
+            | b"quarters" | b"fourth" | b"fourths" | b"fifth" | b"fifths" | b"tenth" | b"tenths"
+    )
+}
+
 pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
     let mut cands: Vec<(Cand, bool)> = Vec::new();
     let n = chars.len();
