@@ -113,20 +113,35 @@ impl Extractor {
             // Most sentences hold no number at all: they only feed the
             // section tracking, which reads the first few dozen characters.
             let numeric = scan::may_hold_number(text);
+            buf.clear();
             head.clear();
-            head.extend(text.chars().take(HEAD));
-            let total = if head.len() < HEAD { head.len() } else { usize::MAX };
-            section = self.update_section(&head, total, text, section);
+            let first: &[char] = if numeric {
+                buf.reserve(text.len());
+                buf.extend(text.chars());
+                &buf[..buf.len().min(HEAD)]
+            } else {
+                head.extend(text.chars().take(HEAD));
+                &head
+            };
+            let total = if numeric {
+                buf.len()
+            } else if head.len() < HEAD {
+                head.len()
+            } else {
+                usize::MAX
+            };
+            section = self.update_section(first, total, text, section);
             sections.push(section);
             let ends_colon = text.ends_with('：') || text.ends_with(':');
-            let future = text.contains("今年") || text.contains("明年");
-            if !numeric && !ends_colon && !(future && section == Section::Review) {
+            let future =
+                section == Section::Review && (text.contains("今年") || text.contains("明年"));
+            if !numeric && !ends_colon && !future {
                 sentence.metrics.clear();
                 continue;
             }
-            buf.clear();
-            buf.reserve(text.len());
-            buf.extend(text.chars());
+            if !numeric {
+                buf.extend(text.chars());
+            }
             // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
             if ends_colon && self.modal_cues(&buf).0 {
                 section = Section::Plan;
@@ -219,7 +234,13 @@ impl Extractor {
 
     /// `chars`: the sentence's first HEAD characters; `total`: its length,
     /// or usize::MAX when longer than the head.
-    fn update_section(&self, chars: &[char], total: usize, text: &str, current: Section) -> Section {
+    fn update_section(
+        &self,
+        chars: &[char],
+        total: usize,
+        text: &str,
+        current: Section,
+    ) -> Section {
         let top_marker = chars.len() > 2 && chars[1] == '、' && numbers::is_zh_numeral(chars[0]);
         let short = total <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？'));
         let caps = total <= 60

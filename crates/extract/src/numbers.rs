@@ -16,7 +16,12 @@ pub fn zh_digit(c: char) -> Option<u32> {
     })
 }
 
+#[inline]
 pub fn is_zh_numeral(c: char) -> bool {
+    // all numeral characters lie in the CJK block (〇 aside)
+    if (c as u32) < 0x4e00 && c != '〇' {
+        return false;
+    }
     zh_digit(c).is_some() || matches!(c, '十' | '百' | '千' | '万' | '亿' | '萬' | '億')
 }
 

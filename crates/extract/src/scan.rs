@@ -84,7 +84,13 @@ pub fn may_hold_number(text: &str) -> bool {
             i += 1;
         }
         let len = i - start;
-        if (3..=9).contains(&len) {
+        let first = bytes[start] | 0x20;
+        if (3..=9).contains(&len)
+            && matches!(
+                first,
+                b'o' | b't' | b'f' | b's' | b'e' | b'n' | b'z' | b'h' | b'd' | b'q'
+            )
+        {
             let mut w = [0u8; 9];
             for (d, s) in w.iter_mut().zip(&bytes[start..i]) {
                 *d = s.to_ascii_lowercase();
@@ -100,12 +106,48 @@ pub fn may_hold_number(text: &str) -> bool {
 fn is_number_word(w: &[u8]) -> bool {
     matches!(
         w,
-        b"one" | b"two" | b"three" | b"four" | b"five" | b"six" | b"seven" | b"eight" | b"nine"
-            | b"ten" | b"eleven" | b"twelve" | b"thirteen" | b"fourteen" | b"fifteen"
-            | b"sixteen" | b"seventeen" | b"eighteen" | b"nineteen" | b"twenty" | b"thirty"
-            | b"forty" | b"fifty" | b"sixty" | b"seventy" | b"eighty" | b"ninety" | b"zero"
-            | b"hundred" | b"dozen" | b"half" | b"halves" | b"third" | b"thirds" | b"quarter"
-            | b"quarters" | b"fourth" | b"fourths" | b"fifth" | b"fifths" | b"tenth" | b"tenths"
+        b"one"
+            | b"two"
+            | b"three"
+            | b"four"
+            | b"five"
+            | b"six"
+            | b"seven"
+            | b"eight"
+            | b"nine"
+            | b"ten"
+            | b"eleven"
+            | b"twelve"
+            | b"thirteen"
+            | b"fourteen"
+            | b"fifteen"
+            | b"sixteen"
+            | b"seventeen"
+            | b"eighteen"
+            | b"nineteen"
+            | b"twenty"
+            | b"thirty"
+            | b"forty"
+            | b"fifty"
+            | b"sixty"
+            | b"seventy"
+            | b"eighty"
+            | b"ninety"
+            | b"zero"
+            | b"hundred"
+            | b"dozen"
+            | b"half"
+            | b"halves"
+            | b"third"
+            | b"thirds"
+            | b"quarter"
+            | b"quarters"
+            | b"fourth"
+            | b"fourths"
+            | b"fifth"
+            | b"fifths"
+            | b"tenth"
+            | b"tenths"
     )
 }
 
