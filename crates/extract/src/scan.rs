@@ -66,13 +66,15 @@ fn skip_code(chars: &[char], mut i: usize) -> usize {
 /// Cheap test on the UTF-8 text: can it hold a quantity at all? An ASCII
 /// digit, a Chinese numeral character, or an English number word.
 pub fn may_hold_number(text: &str) -> bool {
-    let bytes = text.as_bytes();
-    if bytes.iter().any(|b| b.is_ascii_digit()) {
-        return true;
+    if !text.is_ascii() {
+        // Chinese text: one decoding pass that stops at the first numeral
+        return text.chars().any(|c| c.is_ascii_digit() || is_zh_numeral(c))
+            || ascii_number_word(text.as_bytes());
     }
-    if !text.is_ascii() && text.chars().any(is_zh_numeral) {
-        return true;
-    }
+    text.as_bytes().iter().any(u8::is_ascii_digit) || ascii_number_word(text.as_bytes())
+}
+
+fn ascii_number_word(bytes: &[u8]) -> bool {
     let mut i = 0;
     while i < bytes.len() {
         if !bytes[i].is_ascii_alphabetic() {
