@@ -1247,6 +1247,23 @@ fn split_one(
     if group.len() == 1 && names.len() >= 2 {
         return Some((group[0], names));
     }
+    // the next clause often goes on with the same parts (`分别达20600元、
+    // 9400元，增长13.7%和20%`): quantities that only inherited the joint
+    // subject take the parts too
+    let mut group = group;
+    let last = *group.last().expect("not empty");
+    let joint = out[last].indicator.clone();
+    let mut k = last + 1;
+    while k < lefts.len().min(out.len())
+        && joint.is_some()
+        && out[k].indicator == joint
+        && !(out[k - 1].char_end as usize..lefts[k]).any(|j| matches!(chars[j], '；' | ';' | '。'))
+    {
+        k += 1;
+    }
+    if k > last + 1 && (k - group[0]) % names.len() == 0 {
+        group.extend(last + 1..k);
+    }
     for (j, &k) in group.iter().enumerate() {
         out[k].indicator = Some(names[j % names.len()].clone());
     }

@@ -334,6 +334,14 @@ fn indicators() {
     let ms = run("城镇居民人均可支配收入、农民人均纯收入分别增长10%。");
     assert_eq!(ms.len(), 2);
     assert_eq!(ms[1].indicator.as_deref(), Some("农民人均纯收入"));
+    let ms =
+        run("城镇居民人均可支配收入和农村居民人均纯收入分别达20600元、9400元，增长13.7%和20%。");
+    let inds: Vec<_> = ms
+        .iter()
+        .map(|m| m.indicator.clone().unwrap_or_default())
+        .collect();
+    assert_eq!(inds[2], inds[0]);
+    assert_eq!(inds[3], "农村居民人均纯收入");
     let m = one("今年拟安排财政赤字8000亿元。");
     assert_eq!(m.indicator.as_deref(), Some("财政赤字"));
     let m = one("全国财政性教育经费支出占国内生产总值的4%。");
