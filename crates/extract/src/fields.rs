@@ -1261,7 +1261,7 @@ fn split_one(
     {
         k += 1;
     }
-    if k > last + 1 && (k - group[0]) % names.len() == 0 {
+    if k > last + 1 && (k - group[0]).is_multiple_of(names.len()) {
         group.extend(last + 1..k);
     }
     for (j, &k) in group.iter().enumerate() {
