@@ -141,7 +141,9 @@ fn kind_of(
                 }
                 // a one-character cue (减, 降, 高) is part of a compound word
                 // (`减税政策`) unless it stands right before the number
-                if !latin && *cue_len == 1 && left - cue_end > 1 {
+                // and a verb reaches only a short object (`减少投资审批事项100项`,
+                // not `提升农村公路技术等级3000公里`)
+                if !latin && ((*cue_len == 1 && left - cue_end > 1) || left - cue_end > 6) {
                     return (Kind::Level, None);
                 }
                 let d = if *cue == ChangeCue::Up {
