@@ -310,6 +310,16 @@ pub fn parse_en(chars: &[char], at: usize) -> Option<EnNumber> {
                 value: 100.0,
             });
         }
+        // `a million jobs`: one, with the scale word left for the magnitude step
+        if ["thousand", "million", "billion", "trillion"]
+            .iter()
+            .any(|w| word_eq(chars, n_start, n_end, w))
+        {
+            return Some(EnNumber::Cardinal {
+                end: w_end,
+                value: 1.0,
+            });
+        }
         if let Some(&(_, d)) = EN_FRACTIONS
             .iter()
             .find(|(w, _)| word_eq(chars, n_start, n_end, w))

@@ -125,6 +125,7 @@ fn english_numbers_and_scales() {
     );
     assert_eq!(one("We created nine million jobs.").value_normalized, 9e6);
     assert_eq!(one("We opened a dozen schools.").value_normalized, 12.0);
+    assert_eq!(one("We created a million jobs.").value_normalized, 1e6);
     assert_eq!(
         one("Prices rose 7.5 per cent last year.").base_unit,
         "percent"
