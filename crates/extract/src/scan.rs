@@ -90,7 +90,7 @@ fn ascii_number_word(bytes: &[u8]) -> bool {
         if (3..=9).contains(&len)
             && matches!(
                 first,
-                b'o' | b't' | b'f' | b's' | b'e' | b'n' | b'z' | b'h' | b'd' | b'q'
+                b'o' | b't' | b'f' | b's' | b'e' | b'n' | b'z' | b'h' | b'd' | b'q' | b'm' | b'b'
             )
         {
             let mut w = [0u8; 9];
@@ -150,6 +150,10 @@ fn is_number_word(w: &[u8]) -> bool {
             | b"fifths"
             | b"tenth"
             | b"tenths"
+            | b"thousand"
+            | b"million"
+            | b"billion"
+            | b"trillion"
     )
 }
 

@@ -297,6 +297,7 @@ fn not_metrics_specs_in_project_names() {
 #[test]
 fn not_metrics_group_names_and_years_in_lists() {
     none("Incomes of the top 1 percent rose.");
+    none("One in 10 Americans still cannot find work.");
     let ms = found("The two years of growth in 1993 and 1994 averaged 6.0% a year.");
     assert_eq!(ms, vec![("6.0%".into(), 6.0, "percent".into())]);
     let ms = found("金融机构存、贷款余额分别翻1.37和1.40番。");
