@@ -861,7 +861,7 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
     // `200万吨褐煤提质项目`), as in `年产10万吨`
     if matches!(base, "t" | "kW" | "kWh" | "other")
         && k == c.end
-        && chars.get(c.end).is_some_and(|&ch| is_han(ch) && ch != '的')
+        && v.facility_nouns.longest_at(chars, c.end).is_some()
     {
         return true;
     }

@@ -85,6 +85,7 @@ pub struct NonMetric {
     pub after: Vec<String>,
     pub category_nouns: Vec<String>,
     pub list_heads: Vec<String>,
+    pub facility_nouns: Vec<String>,
     pub english_after: Vec<String>,
     pub idioms: Vec<String>,
 }
@@ -170,6 +171,7 @@ impl VocabularyFile {
         merge_list(&mut n.after, o.after);
         merge_list(&mut n.category_nouns, o.category_nouns);
         merge_list(&mut n.list_heads, o.list_heads);
+        merge_list(&mut n.facility_nouns, o.facility_nouns);
         merge_list(&mut n.english_after, o.english_after);
         merge_list(&mut n.idioms, o.idioms);
     }
@@ -225,6 +227,7 @@ pub struct Compiled {
     pub nm_after: Lexicon<()>,
     pub category_nouns: Lexicon<()>,
     pub list_heads: Lexicon<()>,
+    pub facility_nouns: Lexicon<()>,
     pub english_after: Lexicon<()>,
     pub idioms: Lexicon<()>,
 }
@@ -321,6 +324,7 @@ impl Compiled {
             nm_after: set(&n.after),
             category_nouns: set(&n.category_nouns),
             list_heads: set(&n.list_heads),
+            facility_nouns: set(&n.facility_nouns),
             english_after: set(&n.english_after),
             idioms: set(&n.idioms),
         }

@@ -288,6 +288,8 @@ fn not_metrics_specs_in_project_names() {
     none("推进2×350兆瓦热电联产扩建工程建设。");
     none("建设年产10万吨精密锻造中心。");
     none("大唐700万吨露天矿完成项目核准。");
+    assert_eq!(one("节约能源120万吨标准煤。").base_unit, "other");
+    assert_eq!(one("新增粮食产能50亿斤粮食。").base_unit, "other");
     assert_eq!(
         one("地区生产总值287.9亿元。").value_normalized,
         28790000000.0
