@@ -857,6 +857,22 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
     } else if v.list_heads.longest_at(chars, c.end).is_some() {
         return true;
     }
+    // `千亿斤粮食产能提升行动`, `百亿元产业`: a round magnitude with no digit
+    // glued to a noun is a label, unless it is a milestone (`百亿元历史性跨越`)
+    if c.zh_numeral
+        && k == c.end
+        && !chars[c.start..c.end]
+            .iter()
+            .any(|&ch| crate::numbers::zh_digit(ch).is_some())
+        && chars[c.start..c.end]
+            .iter()
+            .any(|&ch| matches!(ch, '百' | '千' | '万' | '亿' | '萬' | '億'))
+        && chars.get(c.end).is_some_and(|&ch| {
+            is_han(ch) && !matches!(ch, '和' | '与' | '及' | '历' | '大' | '跨' | '台' | '的')
+        })
+    {
+        return true;
+    }
     // a capacity glued to a facility names it (`大唐700万吨露天矿`,
     // `200万吨褐煤提质项目`), as in `年产10万吨`
     if matches!(base, "t" | "kW" | "kWh" | "other")

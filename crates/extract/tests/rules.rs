@@ -270,6 +270,7 @@ fn not_metrics_category_thresholds() {
     none("在建投资1000万元以上项目。");
     none("完成20户以上自然村规划。");
     none("打造百亿元产业。");
+    none("实施新一轮千亿斤粮食产能提升行动。");
     none("引进世界500强企业。");
     let ms = found("在建投资1000万元以上项目1796项。");
     assert_eq!(ms, vec![("1796项".into(), 1796.0, "count".into())]);
