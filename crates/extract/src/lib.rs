@@ -98,7 +98,11 @@ impl Extractor {
 
     /// Fills `metrics` of every sentence of `doc`.
     pub fn extract_document(&self, doc: &mut Document) {
-        let dollar = if doc.text.contains("Singapore") || doc.text.contains("S$") {
+        // a speech that keeps naming Singapore (not one passing mention in a
+        // US address) or writes S$ counts in Singapore dollars
+        let singapore =
+            doc.text.match_indices("Singapore").take(3).count() >= 3 || doc.text.contains("S$");
+        let dollar = if singapore {
             "SGD"
         } else {
             self.default_currency.as_str()

@@ -221,10 +221,16 @@ fn units_and_base_units() {
 fn dollars_follow_the_document() {
     let sg = run_with(
         &ExtractConfig::default(),
-        &["Singapore budget.", "I will provide $600 in vouchers."],
+        &[
+            "Singapore budget for Singapore and Singaporeans in Singapore.",
+            "I will provide $600 in vouchers.",
+        ],
     );
     assert_eq!(sg[1][0].base_unit, "SGD");
-    let us = run_with(&ExtractConfig::default(), &["We spent $7 trillion."]);
+    let us = run_with(
+        &ExtractConfig::default(),
+        &["We spent $7 trillion, some of it in Singapore."],
+    );
     assert_eq!(us[0][0].base_unit, "USD");
     let cfg = ExtractConfig {
         default_currency: "HKD".into(),
