@@ -100,8 +100,20 @@ impl Extractor {
     pub fn extract_document(&self, doc: &mut Document) {
         // a speech that keeps naming Singapore (not one passing mention in a
         // US address) or writes S$ counts in Singapore dollars
-        let singapore =
-            doc.text.match_indices("Singapore").take(3).count() >= 3 || doc.text.contains("S$");
+        // (a short passage needs one cue, a whole speech three)
+        let cues: usize = [
+            "Singapore",
+            "CPF",
+            "HDB",
+            "Medisave",
+            "MediSave",
+            "MediShield",
+        ]
+        .iter()
+        .map(|w| doc.text.match_indices(w).take(3).count())
+        .sum();
+        let needed = if doc.text.len() < 5000 { 1 } else { 3 };
+        let singapore = cues >= needed || doc.text.contains("S$");
         let dollar = if singapore {
             "SGD"
         } else {
