@@ -1076,6 +1076,14 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
         if ind.is_none() {
             // an elided subject continues the clause's
             ind = prev_ind.iter().rev().flatten().next().cloned();
+        }
+        if ind.is_none() && !latin && clause > 0 {
+            // or the sentence's opening clause names the programme
+            // (`继续推进保障性安居工程建设，…，基本建成500万套`)
+            let first_end = (0..clause)
+                .find(|&j| is_clause_break(chars, j))
+                .unwrap_or(clause);
+            ind = zh_phrase(&chars[..first_end]);
         } else if let Some(frag) = ind.as_deref().filter(|i| FRAGMENTS.contains(i)) {
             // `农林牧渔业总产值…、增加值…`: the owner named before carries over
             // only the quantity just before can own the fragment
