@@ -417,6 +417,23 @@ fn modality_follows_sentence_cues_and_sections() {
     assert_eq!(ms[1][0].modality, Modality::Actual);
     assert_eq!(ms[3][0].modality, Modality::Target);
     assert_eq!(ms[4][0].modality, Modality::Target);
+    // a report title naming 主要工作 opens no plan; a review gives way to the
+    // year's goals even without a heading line
+    let ms = run_with(
+        &ExtractConfig::default(),
+        &[
+            "政府工作报告摘要 2024年 主要工作",
+            "全省地区生产总值40153亿元，增长7.6%。",
+            "一、过去五年工作回顾",
+            "粮食产量达到4.9亿吨。",
+            "今年国民经济宏观调控的主要目标是：经济增长速度8%。",
+            "城镇新增就业1100万人以上。",
+        ],
+    );
+    assert_eq!(ms[1][0].modality, Modality::Actual);
+    assert_eq!(ms[3][0].modality, Modality::Actual);
+    assert_eq!(ms[4][0].modality, Modality::Target);
+    assert_eq!(ms[5][0].modality, Modality::Target);
     assert_eq!(
         one("GDP will grow by 7.5 percent.").modality,
         Modality::Target
