@@ -101,19 +101,26 @@ impl Extractor {
         // a speech that keeps naming Singapore (not one passing mention in a
         // US address) or writes S$ counts in Singapore dollars
         // (a short passage needs one cue, a whole speech three)
-        let cues: usize = [
-            "Singapore",
-            "CPF",
-            "HDB",
-            "Medisave",
-            "MediSave",
-            "MediShield",
-        ]
-        .iter()
-        .map(|w| doc.text.match_indices(w).take(3).count())
-        .sum();
-        let needed = if doc.text.len() < 5000 { 1 } else { 3 };
-        let singapore = cues >= needed || doc.text.contains("S$");
+        let bytes = doc.text.as_bytes();
+        let singapore = memchr::memchr(b'$', bytes).is_some() && {
+            let cues: usize = [
+                "Singapore",
+                "CPF",
+                "HDB",
+                "Medisave",
+                "MediSave",
+                "MediShield",
+            ]
+            .iter()
+            .map(|w| {
+                memchr::memmem::find_iter(bytes, w.as_bytes())
+                    .take(3)
+                    .count()
+            })
+            .sum();
+            let needed = if bytes.len() < 5000 { 1 } else { 3 };
+            cues >= needed || memchr::memmem::find(bytes, b"S$").is_some()
+        };
         let dollar = if singapore {
             "SGD"
         } else {
@@ -128,18 +135,29 @@ impl Extractor {
             let text = sentence.text.as_str();
             // Most sentences hold no number at all: they only feed the
             // section tracking, which reads the first few dozen characters.
-            let numeric = scan::may_hold_number(text);
             buf.clear();
             head.clear();
-            let first: &[char] = if numeric {
+            // Chinese text is decoded once and tested on the chars; ASCII
+            // text is tested on its bytes and decoded only when it may hold
+            // a number
+            let numeric = if text.is_ascii() {
+                scan::may_hold_number(text)
+            } else {
                 buf.reserve(text.len());
                 buf.extend(text.chars());
+                scan::chars_hold_number(&buf, text)
+            };
+            let first: &[char] = if numeric || !buf.is_empty() {
+                if buf.is_empty() {
+                    buf.reserve(text.len());
+                    buf.extend(text.chars());
+                }
                 &buf[..buf.len().min(HEAD)]
             } else {
                 head.extend(text.chars().take(HEAD));
                 &head
             };
-            let total = if numeric {
+            let total = if !buf.is_empty() {
                 buf.len()
             } else if head.len() < HEAD {
                 head.len()
@@ -155,7 +173,7 @@ impl Extractor {
                 sentence.metrics.clear();
                 continue;
             }
-            if !numeric {
+            if buf.is_empty() {
                 buf.extend(text.chars());
             }
             // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
