@@ -143,7 +143,12 @@ fn kind_of(
                 // (`减税政策`) unless it stands right before the number
                 // and a verb reaches only a short object (`减少投资审批事项100项`,
                 // not `提升农村公路技术等级3000公里`)
-                if !latin && ((*cue_len == 1 && left - cue_end > 1) || left - cue_end > 6) {
+                // (earlier numbers of a list, `增长2%、15%、13%`, do not count)
+                let gap = chars[*cue_end..left]
+                    .iter()
+                    .filter(|&&ch| !ch.is_ascii() && !matches!(ch, '、' | '和' | '及' | '，'))
+                    .count();
+                if !latin && ((*cue_len == 1 && left - cue_end > 1) || gap > 6) {
                     return (Kind::Level, None);
                 }
                 let d = if *cue == ChangeCue::Up {
@@ -282,6 +287,11 @@ fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool
 }
 
 static CUT_ZH: &[&str] = &[
+    "均在",
+    "均达到",
+    "均保持",
+    "均超过",
+    "均高于",
     "上涨",
     "下跌",
     "回落",
@@ -1212,7 +1222,11 @@ fn split_one(
         .split(|c| matches!(c, '、' | '和' | '及' | '与'))
         .filter_map(|p| {
             zh_phrase(p).or_else(|| {
-                let t: String = trim_zh(p).iter().collect();
+                let mut q = trim_zh(p);
+                if let Some(l) = match_any(q, 0, LEAD_ZH) {
+                    q = &q[l..];
+                }
+                let t: String = q.iter().collect();
                 (!t.is_empty()).then_some(t)
             })
         })

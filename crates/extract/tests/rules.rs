@@ -369,6 +369,10 @@ fn kinds_and_directions() {
     assert_eq!(one("新增城镇就业6万人。").kind, Kind::Level);
     let m = one("减少投资审批事项100项。");
     assert_eq!((m.kind, m.direction), (Kind::Change, Some(Direction::Down)));
+    let ms = run("一、二、三产业分别增长2%、15%、13%。");
+    assert!(ms.iter().all(|m| m.kind == Kind::Change), "{ms:?}");
+    assert_eq!(ms[2].indicator.as_deref(), Some("三产业"));
+    assert_eq!(one("提升农村公路技术等级3000公里以上。").kind, Kind::Level);
     let m = one("城镇登记失业率下降1个百分点。");
     assert_eq!(m.direction, Some(Direction::Down));
     assert_eq!(one("The economy grew by 2.5 percent.").kind, Kind::Change);
