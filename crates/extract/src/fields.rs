@@ -6,14 +6,15 @@ use crate::scan::Cand;
 use crate::vocab::{ChangeCue, Compiled, Cue};
 use quarry_core::{Comparator, Direction, Kind, Metric, Modality};
 
-fn cue_cmp(c: Cue) -> Comparator {
-    match c {
+fn cue_cmp(c: Cue) -> Option<Comparator> {
+    Some(match c {
+        Cue::None => return None,
         Cue::Ge => Comparator::Ge,
         Cue::Gt => Comparator::Gt,
         Cue::Le => Comparator::Le,
         Cue::Lt => Comparator::Lt,
         Cue::Approx => Comparator::Approx,
-    }
+    })
 }
 
 fn is_latin(c: char) -> bool {
@@ -46,8 +47,8 @@ fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) 
     };
     if let Some((len, cue)) = v.cmp_before.longest_ending_at(chars, probe) {
         let latin = is_latin(chars[probe - 1]);
-        if latin == (probe != left) || !latin {
-            before = Some(cue_cmp(*cue));
+        if (latin == (probe != left) || !latin) && *cue != Cue::None {
+            before = cue_cmp(*cue);
             left = probe - len;
         }
     }
@@ -62,7 +63,7 @@ fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) 
         after = v
             .cmp_after
             .longest_at(chars, from)
-            .map(|(_, cue)| cue_cmp(*cue));
+            .and_then(|(_, cue)| cue_cmp(*cue));
     }
     let cmp = c
         .comparator
@@ -113,18 +114,18 @@ fn kind_of(
     };
     let from = from.max(left.saturating_sub(window));
     let latin = chars[left.saturating_sub(1)].is_ascii();
-    let mut toks: Vec<(ChangeCue, usize)> = Vec::new();
+    let mut toks: Vec<(ChangeCue, usize, usize)> = Vec::new();
     let mut i = from;
     while i < left {
         if let Some((len, cue)) = v.change.longest_at(chars, i) {
-            toks.push((*cue, i + len));
+            toks.push((*cue, i + len, len));
             i += len;
         } else {
             i += 1;
         }
     }
     let mut seen_to = false;
-    for (cue, cue_end) in toks.iter().rev() {
+    for (cue, cue_end, cue_len) in toks.iter().rev() {
         match cue {
             ChangeCue::To => seen_to = true,
             ChangeCue::Level => return (Kind::Level, None),
@@ -136,6 +137,18 @@ fn kind_of(
                 // English: a change is "rise BY" or a rate right after the
                 // verb (`rose 3 percent`); `raised $40,000` is an amount
                 if latin && !english_change(chars, *cue_end, left, c) {
+                    return (Kind::Level, None);
+                }
+                // a one-character cue (减, 降, 高) is part of a compound word
+                // (`减税政策`) unless it stands right before the number
+                // and a verb reaches only a short object (`减少投资审批事项100项`,
+                // not `提升农村公路技术等级3000公里`)
+                // (earlier numbers of a list, `增长2%、15%、13%`, do not count)
+                let gap = chars[*cue_end..left]
+                    .iter()
+                    .filter(|&&ch| !ch.is_ascii() && !matches!(ch, '、' | '和' | '及' | '，'))
+                    .count();
+                if !latin && ((*cue_len == 1 && left - cue_end > 1) || gap > 6) {
                     return (Kind::Level, None);
                 }
                 let d = if *cue == ChangeCue::Up {
@@ -151,6 +164,12 @@ fn kind_of(
     let after: String = chars[c.end..(c.end + 30).min(chars.len())].iter().collect();
     let after = after.to_ascii_lowercase();
     for (w, d) in [
+        (" higher", Direction::Up),
+        (" more than", Direction::Up),
+        (" above", Direction::Up),
+        (" lower", Direction::Down),
+        (" less than", Direction::Down),
+        (" below", Direction::Down),
         (" increase", Direction::Up),
         (" rise", Direction::Up),
         (" gain", Direction::Up),
@@ -173,7 +192,41 @@ fn kind_of(
     (Kind::Level, None)
 }
 
-const EN_FILLER: &[&str] = &[
+/// Membership in one of the English word lists, through a hash set built once.
+fn in_set(list: &'static [&'static str], w: &str) -> bool {
+    use std::collections::HashSet;
+    use std::sync::OnceLock;
+    type Sets = Vec<(usize, HashSet<&'static str>)>;
+    static SETS: OnceLock<Sets> = OnceLock::new();
+    let sets = SETS.get_or_init(|| {
+        [EN_CUT, EN_DET, EN_FILLER, EN_TIME, EN_TRANSFER]
+            .iter()
+            .map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
+            .collect()
+    });
+    match sets.iter().find(|(p, _)| *p == list.as_ptr() as usize) {
+        Some((_, set)) => set.contains(w),
+        None => list.contains(&w),
+    }
+}
+
+static EN_TIME: &[&str] = &[
+    "year",
+    "years",
+    "month",
+    "months",
+    "today",
+    "annually",
+    "yesterday",
+    "now",
+    "currently",
+    "presently",
+    "fiscal",
+    "quarter",
+    "week",
+];
+
+static EN_FILLER: &[&str] = &[
     "a",
     "an",
     "the",
@@ -230,10 +283,26 @@ fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool
     );
     rate && words
         .iter()
-        .all(|&w| EN_FILLER.contains(&lower(chars, w).as_str()))
+        .all(|&w| in_set(EN_FILLER, lower(chars, w).as_str()))
 }
 
 static CUT_ZH: &[&str] = &[
+    "均在",
+    "均达到",
+    "均保持",
+    "均超过",
+    "均高于",
+    "上涨",
+    "下跌",
+    "回落",
+    "降至",
+    "压减",
+    "减轻",
+    "扩招",
+    "实际增长",
+    "名义增长",
+    "已达",
+    "拿出",
     "增长",
     "增加",
     "提高",
@@ -324,6 +393,19 @@ static CUT_ZH: &[&str] = &[
     "投入使用",
     "按",
     "实施",
+    "组织实施",
+    "组织",
+    "列入",
+    "率先",
+    "重点抓好",
+    "重点培育",
+    "聘请",
+    "发展壮大",
+    "加快发展",
+    "帮助",
+    "资助",
+    "创",
+    "促成",
     "增至",
     "升至",
     "降至",
@@ -362,7 +444,21 @@ const FRAGMENTS: &[&str] = &[
     "计划投资",
 ];
 static KEEP_ZH: &[&str] = &[
+    "增长贡献率",
+    "经济增长",
+    "贡献率",
+    "在职",
+    "在校",
+    "在岗",
     "增加值",
+    "覆盖率",
+    "覆盖面",
+    "获得感",
+    "计划项目",
+    "科技计划",
+    "创新",
+    "创业",
+    "帮扶",
     "比重",
     "比例",
     "新增",
@@ -394,6 +490,18 @@ static KEEP_ZH: &[&str] = &[
     "居民",
 ];
 static LEAD_ZH: &[&str] = &[
+    "累积",
+    "累计",
+    "共",
+    "五年",
+    "三年",
+    "十年",
+    "两年",
+    "五年来",
+    "近年来",
+    "多年来",
+    "年来",
+    "一年来",
     "的基础上",
     "基础上",
     "就是",
@@ -464,9 +572,16 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
             s = &s[l..];
         }
         // a leading year: 2024年, 2024年的
-        let d = s.iter().take_while(|c| c.is_ascii_digit()).count();
-        if d == 4 && s.get(4) == Some(&'年') {
-            s = &s[5..];
+        // `2024年`, `1 9 9 7 年`
+        let d = s
+            .iter()
+            .take_while(|c| c.is_ascii_digit() || **c == ' ')
+            .count();
+        if d >= 4
+            && s.get(d) == Some(&'年')
+            && s[..d].iter().filter(|c| c.is_ascii_digit()).count() == 4
+        {
+            s = &s[d + 1..];
         }
         // a year in Chinese numerals: 一九五七年
         let zy = s
@@ -482,7 +597,10 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
                 .iter()
                 .take_while(|c| crate::numbers::is_zh_numeral(**c) || c.is_ascii_digit())
                 .count();
-            if k > 1 && k < s.len() {
+            if k > 1
+                && k < s.len()
+                && matches!(s[k], '批' | '期' | '届' | '次' | '轮' | '个' | '阶')
+            {
                 s = &s[k + 1..];
             }
         }
@@ -499,15 +617,14 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
     let mut i = 0;
     let mut cut = s.len();
     while i < s.len() {
-        if let Some(l) = match_any(s, i, KEEP_ZH) {
-            i += l;
-            continue;
-        }
-        if match_any(s, i, CUT_ZH).is_some() {
+        // the longer word wins: 实际 is kept, 实际增长 is cut
+        let keep = match_any(s, i, KEEP_ZH).unwrap_or(0);
+        let verb = match_any(s, i, CUT_ZH).unwrap_or(0);
+        if verb > keep {
             cut = i;
             break;
         }
-        i += 1;
+        i += keep.max(1);
     }
     let mut p = trim_zh(&s[..cut]);
     // examples before 等 name members of the set, not the set
@@ -535,8 +652,11 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
 }
 
 /// The noun phrase right after a quantity (`153座病险水库除险加固`).
-fn zh_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
+fn zh_forward(chars: &[char], from: usize, limit: usize) -> Option<(String, usize)> {
     let first = *chars.get(from)?;
+    if first == '的' {
+        return None;
+    }
     if !('\u{4e00}'..='\u{9fff}').contains(&first) && first != '“' {
         return None;
     }
@@ -544,7 +664,7 @@ fn zh_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
         return None;
     }
     let mut k = from;
-    while k < chars.len()
+    while k < limit.min(chars.len())
         && k - from < 16
         && !is_clause_break(chars, k)
         && chars[k] != '、'
@@ -552,10 +672,36 @@ fn zh_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
     {
         k += 1;
     }
-    zh_phrase(&chars[from..k]).map(|p| (p, k))
+    // a generic word after the number names nothing (`1000套目标`)
+    zh_phrase(&chars[from..k])
+        .filter(|p| {
+            !matches!(
+                p.as_str(),
+                "目标" | "任务" | "水平" | "规模" | "大关" | "台阶"
+            )
+        })
+        .map(|p| (p, k))
 }
 
-const EN_CUT: &[&str] = &[
+static EN_CUT: &[&str] = &[
+    "surpassed",
+    "topped",
+    "exceeded",
+    "stood",
+    "reached",
+    "accounted",
+    "resulted",
+    "benefiting",
+    "average",
+    "averaged",
+    "posted",
+    "recorded",
+    "registered",
+    "hit",
+    "totaling",
+    "totalling",
+    "unchanged",
+    "steady",
     "will",
     "would",
     "is",
@@ -651,10 +797,10 @@ const EN_CUT: &[&str] = &[
     "as",
     "per",
 ];
-const EN_DET: &[&str] = &[
+static EN_DET: &[&str] = &[
     "the", "a", "an", "its", "our", "their", "his", "her", "--", "-", "this", "that",
 ];
-const EN_TRANSFER: &[&str] = &[
+static EN_TRANSFER: &[&str] = &[
     "allocate",
     "spend",
     "invest",
@@ -698,13 +844,13 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
     let mut w: Vec<(usize, usize)> = words.to_vec();
     while w
         .first()
-        .is_some_and(|&x| EN_DET.contains(&lower(chars, x).as_str()) || lower(chars, x).is_empty())
+        .is_some_and(|&x| in_set(EN_DET, lower(chars, x).as_str()) || lower(chars, x).is_empty())
     {
         w.remove(0);
     }
     while w.last().is_some_and(|&x| {
         let l = lower(chars, x);
-        l.is_empty() || EN_CUT.contains(&l.as_str()) || EN_DET.contains(&l.as_str())
+        l.is_empty() || in_set(EN_CUT, l.as_str()) || in_set(EN_DET, l.as_str())
     }) {
         w.pop();
     }
@@ -718,8 +864,16 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
 
 fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let words = words_of(chars, from, left);
+    let skip = |l: &str| {
+        in_set(EN_CUT, l)
+            || in_set(EN_DET, l)
+            || in_set(EN_FILLER, l)
+            || in_set(EN_TIME, l)
+            || l.bytes().all(|b| b.is_ascii_digit())
+            || (l.len() > 4 && l.ends_with("ly"))
+    };
     let mut k = words.len();
-    while k > 0 && EN_CUT.contains(&lower(chars, words[k - 1]).as_str()) {
+    while k > 0 && skip(lower(chars, words[k - 1]).as_str()) {
         k -= 1;
     }
     if k == 0 {
@@ -728,16 +882,31 @@ fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let end = k;
     while k > 0 {
         let l = lower(chars, words[k - 1]);
-        if EN_DET.contains(&l.as_str())
-            || (EN_CUT.contains(&l.as_str())
+        if in_set(EN_DET, l.as_str())
+            || in_set(EN_TIME, l.as_str())
+            || (l.len() > 4 && l.ends_with("ly"))
+            || (in_set(EN_CUT, l.as_str())
                 && !matches!(l.as_str(), "of" | "on" | "and" | "for" | "in"))
-            || end - k >= 6
+            || end - k >= 12
         {
             break;
         }
         k -= 1;
     }
-    en_phrase(chars, &words[k..end])
+    // `subsidies for medical insurance for non-working urban residents`:
+    // the head and its first complement
+    let mut cut = end;
+    let mut preps = 0;
+    for (j, &w) in words[k..end].iter().enumerate() {
+        if matches!(lower(chars, w).as_str(), "for" | "in" | "on") {
+            preps += 1;
+            if preps == 2 {
+                cut = k + j;
+                break;
+            }
+        }
+    }
+    en_phrase(chars, &words[k..cut])
 }
 
 fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
@@ -773,31 +942,43 @@ fn indicator_zh(
     seg_from: usize,
     left: usize,
     after: usize,
+    limit: usize,
+    counted: bool,
 ) -> (Option<String>, usize) {
     let seg = &chars[seg_from.min(left)..left];
     // X占Y的Z%: the share is X's
     if let Some(k) = seg.iter().position(|&c| c == '占') {
-        let mut a = k;
-        while a > 0
-            && match_any(seg, a - 1, CUT_ZH).is_none()
-            && !matches!(seg[a - 1], '，' | '、' | ',')
-        {
-            a -= 1;
+        // start after the last verb before 占
+        let mut a = 0;
+        let mut i = 0;
+        while i < k {
+            if let Some(l) = match_any(seg, i, KEEP_ZH) {
+                i += l;
+            } else if let Some(l) = match_any(seg, i, CUT_ZH).filter(|l| i + l <= k) {
+                i += l;
+                a = i;
+            } else {
+                if matches!(seg[i], '，' | '、' | ',') {
+                    a = i + 1;
+                }
+                i += 1;
+            }
         }
         if let Some(p) = zh_phrase(&seg[a..k]) {
             return (Some(p), after);
         }
     }
-    // `引进浦东发展银行等6家银行`: the set is named after the number
-    if trim_zh(seg).last() == Some(&'等') {
-        if let Some((p, e)) = zh_forward(chars, after) {
+    // `引进浦东发展银行等6家银行`, `完成153座病险水库除险加固`: a count
+    // followed by its noun counts that noun
+    if trim_zh(seg).last() == Some(&'等') || counted {
+        if let Some((p, e)) = zh_forward(chars, after, limit) {
             return (Some(p), e);
         }
     }
     if let Some(p) = zh_phrase(seg) {
         return (Some(p), after);
     }
-    match zh_forward(chars, after) {
+    match zh_forward(chars, after, limit) {
         Some((p, e)) => (Some(p), e),
         None => (None, after),
     }
@@ -813,7 +994,7 @@ fn indicator_en(
     let words = words_of(chars, seg_from.min(left), left);
     let transfer = words
         .last()
-        .is_some_and(|&w| EN_TRANSFER.contains(&lower(chars, w).as_str()));
+        .is_some_and(|&w| in_set(EN_TRANSFER, lower(chars, w).as_str()));
     if !transfer {
         if let Some(p) = en_backward(chars, seg_from.min(left), left) {
             if !matches!(
@@ -849,12 +1030,26 @@ fn indicator_en(
     (None, after)
 }
 
+/// value x factor without binary noise for powers of ten: `287.9亿` is
+/// 28790000000, not 28789999999.999996.
+fn scale(value: f64, factor: f64) -> f64 {
+    let exp = factor.log10().round();
+    if factor > 1.0 && (10f64.powi(exp as i32) - factor).abs() < 1e-9 * factor {
+        if let Ok(v) = format!("{value}e{exp}").parse::<f64>() {
+            return v;
+        }
+    }
+    value * factor
+}
+
 pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric> {
     let mut out: Vec<Metric> = Vec::with_capacity(cands.len());
     let mut consumed = 0usize;
     let mut prev_ind: Vec<Option<String>> = Vec::new();
     let mut lefts: Vec<usize> = Vec::new();
-    for c in &cands {
+    for (ci, c) in cands.iter().enumerate() {
+        // a phrase after this quantity stops where the next one starts
+        let limit = cands.get(ci + 1).map_or(chars.len(), |n| n.start);
         let (cmp, left) = comparator_of(v, chars, c);
         let clause = clause_start(chars, left);
         let after = after_comparator_end(v, chars, c.end);
@@ -876,18 +1071,38 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             };
             indicator_en(chars, seg_from, left, a, c)
         } else {
-            indicator_zh(chars, seg_from, left, after)
+            indicator_zh(
+                chars,
+                seg_from,
+                left,
+                after,
+                limit,
+                matches!(
+                    c.base.as_deref(),
+                    Some("count") | Some("person") | Some("household")
+                ),
+            )
         };
         if ind.is_none() {
             // an elided subject continues the clause's
             ind = prev_ind.iter().rev().flatten().next().cloned();
+        }
+        if ind.is_none() && !latin && clause > 0 {
+            // or the sentence's opening clause names the programme
+            // (`继续推进保障性安居工程建设，…，基本建成500万套`)
+            let first_end = (0..clause)
+                .find(|&j| is_clause_break(chars, j))
+                .unwrap_or(clause);
+            ind = zh_phrase(&chars[..first_end]);
         } else if let Some(frag) = ind.as_deref().filter(|i| FRAGMENTS.contains(i)) {
             // `农林牧渔业总产值…、增加值…`: the owner named before carries over
-            let owner = prev_ind.iter().rev().flatten().find_map(|p| {
+            // only the quantity just before can own the fragment
+            let owner = prev_ind.last().cloned().flatten().map(|p| {
                 FRAGMENTS
                     .iter()
                     .filter_map(|f| p.find(f).filter(|&k| k > 0).map(|k| p[..k].to_string()))
                     .next()
+                    .unwrap_or(p)
             });
             if let Some(o) = owner {
                 ind = Some(format!("{o}{frag}"));
@@ -899,7 +1114,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
         let surface: String = chars[c.start..c.end].iter().collect();
         let value_normalized = match c.base.as_deref() {
             Some("percent") | Some("permille") | Some("pct_point") | Some("basis_point") => c.value,
-            _ => c.value * c.factor,
+            _ => scale(c.value, c.factor),
         };
         out.push(Metric {
             surface,
@@ -953,13 +1168,45 @@ fn split_respectively(
     lefts: &[usize],
     mut out: Vec<Metric>,
 ) -> Vec<Metric> {
-    let fb: Vec<char> = "分别".chars().collect();
-    let Some(pos) = chars.windows(2).position(|w| w == fb.as_slice()) else {
-        return out;
-    };
+    let _ = cands;
+    let positions: Vec<usize> = chars
+        .windows(2)
+        .enumerate()
+        .filter(|(_, w)| *w == ['分', '别'])
+        .map(|(k, _)| k)
+        .collect();
+    // indicators are assigned on the original indices; repeated metrics are
+    // spliced in at the end, last first, so earlier indices stay valid
+    let mut dups: Vec<(usize, Vec<String>)> = Vec::new();
+    for pos in positions {
+        if let Some(d) = split_one(chars, lefts, &mut out, pos) {
+            dups.push(d);
+        }
+    }
+    dups.sort_by_key(|d| std::cmp::Reverse(d.0));
+    for (k, names) in dups {
+        let m = out[k].clone();
+        let copies: Vec<Metric> = names
+            .iter()
+            .map(|nm| Metric {
+                indicator: Some(nm.clone()),
+                ..m.clone()
+            })
+            .collect();
+        out.splice(k..k + 1, copies);
+    }
+    out
+}
+
+fn split_one(
+    chars: &[char],
+    lefts: &[usize],
+    out: &mut [Metric],
+    pos: usize,
+) -> Option<(usize, Vec<String>)> {
     let clause = clause_start(chars, pos);
     // metrics of the 分别 clause
-    let group: Vec<usize> = (0..out.len())
+    let group: Vec<usize> = (0..lefts.len().min(out.len()))
         .filter(|&k| {
             lefts[k] >= pos && clause_start(chars, lefts[k]) <= pos.max(clause) && {
                 let end_clause = (pos..lefts[k]).any(|j| is_clause_break(chars, j));
@@ -968,18 +1215,41 @@ fn split_respectively(
         })
         .collect();
     if group.is_empty() {
-        return out;
+        return None;
     }
     let subject = &chars[clause..pos];
-    let parts: Vec<String> = subject
+    let mut parts: Vec<String> = subject
         .split(|c| matches!(c, '、' | '和' | '及' | '与'))
         .filter_map(|p| {
             zh_phrase(p).or_else(|| {
-                let t: String = p.iter().collect();
-                (t.chars().count() >= 2).then_some(t)
+                let mut q = trim_zh(p);
+                if let Some(l) = match_any(q, 0, LEAD_ZH) {
+                    q = &q[l..];
+                }
+                let t: String = q.iter().collect();
+                (!t.is_empty()).then_some(t)
             })
         })
         .collect();
+    // a head noun written once at the end is shared (`基本养老、失业、工伤和
+    // 生育保险参保人数`): the last part's tail beyond the other parts' length
+    if parts.len() >= 2 {
+        let last: Vec<char> = parts[parts.len() - 1].chars().collect();
+        let shortest = parts[..parts.len() - 1]
+            .iter()
+            .map(|p| p.chars().count())
+            .min()
+            .unwrap_or(0);
+        if shortest <= 2 && shortest + 1 < last.len() {
+            let tail: String = last[shortest..].iter().collect();
+            let n = parts.len() - 1;
+            for p in &mut parts[..n] {
+                if !p.ends_with(&tail) {
+                    p.push_str(&tail);
+                }
+            }
+        }
+    }
     let names: Vec<String> = if parts.len() >= 2 {
         parts
     } else {
@@ -994,24 +1264,32 @@ fn split_respectively(
         }
         let k = group.len().min(seen.len());
         if k < 2 {
-            return out;
+            return None;
         }
         seen[seen.len() - k..].to_vec()
     };
-    let _ = cands;
     if group.len() == 1 && names.len() >= 2 {
-        let m = out[group[0]].clone();
-        let mut copies = Vec::new();
-        for nm in &names {
-            let mut c = m.clone();
-            c.indicator = Some(nm.clone());
-            copies.push(c);
-        }
-        out.splice(group[0]..group[0] + 1, copies);
-        return out;
+        return Some((group[0], names));
+    }
+    // the next clause often goes on with the same parts (`分别达20600元、
+    // 9400元，增长13.7%和20%`): quantities that only inherited the joint
+    // subject take the parts too
+    let mut group = group;
+    let last = *group.last().expect("not empty");
+    let joint = out[last].indicator.clone();
+    let mut k = last + 1;
+    while k < lefts.len().min(out.len())
+        && joint.is_some()
+        && out[k].indicator == joint
+        && !(out[k - 1].char_end as usize..lefts[k]).any(|j| matches!(chars[j], '；' | ';' | '。'))
+    {
+        k += 1;
+    }
+    if k > last + 1 && (k - group[0]).is_multiple_of(names.len()) {
+        group.extend(last + 1..k);
     }
     for (j, &k) in group.iter().enumerate() {
         out[k].indicator = Some(names[j % names.len()].clone());
     }
-    out
+    None
 }

@@ -51,6 +51,9 @@ pub struct Extractor {
     default_currency: String,
 }
 
+/// Characters of a sentence that section tracking looks at.
+const HEAD: usize = 64;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Section {
     Unknown,
@@ -95,7 +98,30 @@ impl Extractor {
 
     /// Fills `metrics` of every sentence of `doc`.
     pub fn extract_document(&self, doc: &mut Document) {
-        let dollar = if doc.text.contains("Singapore") || doc.text.contains("S$") {
+        // a speech that keeps naming Singapore (not one passing mention in a
+        // US address) or writes S$ counts in Singapore dollars
+        // (a short passage needs one cue, a whole speech three)
+        let bytes = doc.text.as_bytes();
+        let singapore = memchr::memchr(b'$', bytes).is_some() && {
+            let cues: usize = [
+                "Singapore",
+                "CPF",
+                "HDB",
+                "Medisave",
+                "MediSave",
+                "MediShield",
+            ]
+            .iter()
+            .map(|w| {
+                memchr::memmem::find_iter(bytes, w.as_bytes())
+                    .take(3)
+                    .count()
+            })
+            .sum();
+            let needed = if bytes.len() < 5000 { 1 } else { 3 };
+            cues >= needed || memchr::memmem::find(bytes, b"S$").is_some()
+        };
+        let dollar = if singapore {
             "SGD"
         } else {
             self.default_currency.as_str()
@@ -104,15 +130,68 @@ impl Extractor {
         let mut section = Section::Unknown;
         let mut sections: Vec<Section> = Vec::with_capacity(doc.sentences.len());
         let mut undecided: Vec<usize> = Vec::new();
+        let mut head: Vec<char> = Vec::with_capacity(HEAD);
         for (idx, sentence) in doc.sentences.iter_mut().enumerate() {
+            let text = sentence.text.as_str();
+            // Most sentences hold no number at all: they only feed the
+            // section tracking, which reads the first few dozen characters.
             buf.clear();
-            buf.reserve(sentence.text.len());
-            buf.extend(sentence.text.chars());
-            section = self.update_section(&buf, section);
+            head.clear();
+            // Chinese text is decoded once and tested on the chars; ASCII
+            // text is tested on its bytes and decoded only when it may hold
+            // a number
+            let numeric = if text.is_ascii() {
+                scan::may_hold_number(text)
+            } else {
+                buf.reserve(text.len());
+                buf.extend(text.chars());
+                scan::chars_hold_number(&buf, text)
+            };
+            let first: &[char] = if numeric || !buf.is_empty() {
+                if buf.is_empty() {
+                    buf.reserve(text.len());
+                    buf.extend(text.chars());
+                }
+                &buf[..buf.len().min(HEAD)]
+            } else {
+                head.extend(text.chars().take(HEAD));
+                &head
+            };
+            let total = if !buf.is_empty() {
+                buf.len()
+            } else if head.len() < HEAD {
+                head.len()
+            } else {
+                usize::MAX
+            };
+            section = self.update_section(first, total, text, section);
             sections.push(section);
+            let ends_colon = text.ends_with('：') || text.ends_with(':');
+            let future =
+                section == Section::Review && (text.contains("今年") || text.contains("明年"));
+            if !numeric && !ends_colon && !future {
+                sentence.metrics.clear();
+                continue;
+            }
+            if buf.is_empty() {
+                buf.extend(text.chars());
+            }
             // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
-            if buf.last().is_some_and(|&c| c == '：' || c == ':') && self.modal_cues(&buf).0 {
+            if ends_colon && self.modal_cues(&buf).0 {
                 section = Section::Plan;
+            }
+            // a review gives way to the year's goals (`今年…的主要目标是`) even
+            // where no heading line marks it (texts without line breaks)
+            if section == Section::Review && future {
+                let (strong, weak, actual) = self.modal_cues(&buf);
+                if strong && weak && !actual {
+                    section = Section::Plan;
+                    *sections.last_mut().expect("pushed above") = section;
+                }
+            }
+            if !numeric {
+                sentence.metrics.clear();
+                continue;
             }
             sentence.metrics = scan::extract_sentence(&self.v, &buf, dollar);
             if sentence.metrics.is_empty() {
@@ -170,9 +249,13 @@ impl Extractor {
                 Modality::Target
             }),
             Section::Unknown => {
-                // an explicit past form (`增长了`, `was`) outweighs plan words
-                // that name things (`第一个五年计划的完成`)
-                if actual {
+                // Chinese: an explicit past form (`增长了`) outweighs plan words
+                // that name things (`第一个五年计划的完成`); English: `will`
+                // outweighs a reference to `last year`
+                let latin = !chars.iter().any(|&c| c > '\u{2e80}');
+                if latin && strong {
+                    Some(Modality::Target)
+                } else if actual {
                     Some(Modality::Actual)
                 } else if strong || weak {
                     Some(Modality::Target)
@@ -183,10 +266,18 @@ impl Extractor {
         }
     }
 
-    fn update_section(&self, chars: &[char], current: Section) -> Section {
+    /// `chars`: the sentence's first HEAD characters; `total`: its length,
+    /// or usize::MAX when longer than the head.
+    fn update_section(
+        &self,
+        chars: &[char],
+        total: usize,
+        text: &str,
+        current: Section,
+    ) -> Section {
         let top_marker = chars.len() > 2 && chars[1] == '、' && numbers::is_zh_numeral(chars[0]);
-        let short = chars.len() <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？'));
-        let caps = chars.len() <= 60
+        let short = total <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？'));
+        let caps = total <= 60
             && chars.iter().any(|c| c.is_ascii_uppercase())
             && !chars.iter().any(|c| c.is_ascii_lowercase());
         let head_len = if top_marker {
@@ -194,7 +285,12 @@ impl Extractor {
         } else {
             chars.len()
         };
+        // the title names the whole report (`政府工作报告摘要 2024年 主要工作`)
+        const TITLE: [char; 4] = ['工', '作', '报', '告'];
         if top_marker || short || caps {
+            if !top_marker && chars.windows(4).any(|w| w == TITLE) {
+                return current;
+            }
             let head = &chars[..head_len];
             if self.v.review_sections.contains_in(head, 0, head.len()) {
                 return Section::Review;
@@ -218,8 +314,7 @@ impl Extractor {
         if self.v.review_sections.longest_at(body, 0).is_some() {
             return Section::Review;
         }
-        const GOALS: [char; 6] = ['主', '要', '预', '期', '目', '标'];
-        if chars.windows(GOALS.len()).any(|w| w == GOALS) {
+        if text.contains("主要预期目标") {
             return Section::Plan;
         }
         current
@@ -229,6 +324,17 @@ impl Extractor {
         let (mut strong, mut weak, mut actual) = (false, false, false);
         let mut i = 0;
         while i < chars.len() {
+            // cues start at a Latin word start or on a CJK character
+            let c = chars[i];
+            let probe = if c.is_ascii_alphabetic() {
+                i == 0 || !chars[i - 1].is_ascii_alphabetic()
+            } else {
+                c > '\u{2e80}'
+            };
+            if !probe {
+                i += 1;
+                continue;
+            }
             if let Some((len, cue)) = self.v.modal.longest_at(chars, i) {
                 match cue {
                     ModalCue::TargetStrong => strong = true,

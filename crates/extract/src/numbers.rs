@@ -4,7 +4,7 @@ pub fn zh_digit(c: char) -> Option<u32> {
     Some(match c {
         '零' | '〇' => 0,
         '一' => 1,
-        '二' | '两' => 2,
+        '二' | '两' | '兩' => 2,
         '三' => 3,
         '四' => 4,
         '五' => 5,
@@ -16,8 +16,13 @@ pub fn zh_digit(c: char) -> Option<u32> {
     })
 }
 
+#[inline]
 pub fn is_zh_numeral(c: char) -> bool {
-    zh_digit(c).is_some() || matches!(c, '十' | '百' | '千' | '万' | '亿')
+    // all numeral characters lie in the CJK block (〇 aside)
+    if (c as u32) < 0x4e00 && c != '〇' {
+        return false;
+    }
+    zh_digit(c).is_some() || matches!(c, '十' | '百' | '千' | '万' | '亿' | '萬' | '億')
 }
 
 /// A Chinese numeral run starting at `at`: (end, total value, vague "几"
@@ -62,7 +67,9 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
             last_digit = true;
             saw_digit = true;
             digits_in_row += 1;
-        } else if c == '点' && last_digit && chars.get(i + 1).and_then(|&n| zh_digit(n)).is_some()
+        } else if (c == '点' || c == '點')
+            && last_digit
+            && chars.get(i + 1).and_then(|&n| zh_digit(n)).is_some()
         {
             let mut scale = 0.1;
             let mut j = i + 1;
@@ -95,7 +102,7 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
                 i += 2;
                 continue;
             }
-        } else if c == '万' {
+        } else if c == '万' || c == '萬' {
             let s = section + number;
             result += if s == 0.0 { 1.0 } else { s } * 1e4;
             section = 0.0;
@@ -103,8 +110,8 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
             last_digit = false;
             has_wan = true;
             digits_in_row = 0;
-        } else if c == '亿' {
-            if chars.get(i.wrapping_sub(1)) == Some(&'万') && i > at {
+        } else if c == '亿' || c == '億' {
+            if matches!(chars.get(i.wrapping_sub(1)), Some('万') | Some('萬')) && i > at {
                 has_wanyi = true;
             }
             let s = result + section + number;
@@ -124,12 +131,14 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
     }
     let _ = digits_in_row;
     let total = result + section + number;
+    // the magnitude word as written (Traditional 萬/億 in the 1950s reports)
+    let trad = chars[at..i].iter().any(|&c| c == '萬' || c == '億');
     let magnitude = if has_wanyi && total >= 1e12 {
-        Some(("万亿", 1e12))
+        Some((if trad { "萬億" } else { "万亿" }, 1e12))
     } else if has_yi {
-        Some(("亿", 1e8))
+        Some((if trad { "億" } else { "亿" }, 1e8))
     } else if has_wan {
-        Some(("万", 1e4))
+        Some((if trad { "萬" } else { "万" }, 1e4))
     } else {
         None
     };
@@ -149,21 +158,34 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
 pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
     let mut i = at;
     let mut s = String::new();
+    // digits typed apart in Chinese text (`7 4 7 7 2 亿元`, `5 .4 %`): single
+    // digits separated by single spaces, after a non-Latin character
+    let spaced = chars.get(at + 1) == Some(&' ')
+        && chars
+            .get(at + 2)
+            .is_some_and(|c| c.is_ascii_digit() || *c == '.')
+        && (at == 0 || !chars[at - 1].is_ascii());
     while i < chars.len() {
         let c = chars[i];
         if c.is_ascii_digit() {
             s.push(c);
             i += 1;
-        } else if c == ','
-            && !s.contains('.')
-            && (i + 3 < chars.len() || i + 3 == chars.len())
-            && chars[i + 1..]
-                .iter()
-                .take(3)
-                .filter(|c| c.is_ascii_digit())
-                .count()
-                == 3
-            && !chars.get(i + 4).is_some_and(|c| c.is_ascii_digit())
+        } else if (spaced
+            && c == ' '
+            && chars
+                .get(i + 1)
+                .is_some_and(|n| n.is_ascii_digit() || *n == '.')
+            && chars.get(i + 2).is_some_and(|n| !n.is_ascii_alphabetic()))
+            || (c == ','
+                && !s.contains('.')
+                && (i + 3 < chars.len() || i + 3 == chars.len())
+                && chars[i + 1..]
+                    .iter()
+                    .take(3)
+                    .filter(|c| c.is_ascii_digit())
+                    .count()
+                    == 3
+                && !chars.get(i + 4).is_some_and(|c| c.is_ascii_digit()))
         {
             i += 1;
         } else if c == '.'
@@ -286,6 +308,16 @@ pub fn parse_en(chars: &[char], at: usize) -> Option<EnNumber> {
             return Some(EnNumber::Cardinal {
                 end: n_end,
                 value: 100.0,
+            });
+        }
+        // `a million jobs`: one, with the scale word left for the magnitude step
+        if ["thousand", "million", "billion", "trillion"]
+            .iter()
+            .any(|w| word_eq(chars, n_start, n_end, w))
+        {
+            return Some(EnNumber::Cardinal {
+                end: w_end,
+                value: 1.0,
             });
         }
         if let Some(&(_, d)) = EN_FRACTIONS

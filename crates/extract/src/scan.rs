@@ -63,6 +63,117 @@ fn skip_code(chars: &[char], mut i: usize) -> usize {
     i
 }
 
+/// Cheap test on the UTF-8 text: can it hold a quantity at all? An ASCII
+/// digit, a Chinese numeral character, or an English number word.
+pub fn may_hold_number(text: &str) -> bool {
+    if !text.is_ascii() {
+        // Chinese text: one decoding pass that stops at the first numeral
+        return text.chars().any(|c| c.is_ascii_digit() || is_zh_numeral(c))
+            || ascii_number_word(text.as_bytes());
+    }
+    has_ascii_digit(text.as_bytes()) || ascii_number_word(text.as_bytes())
+}
+
+/// Digit test in fixed-size chunks without an early exit inside a chunk, so
+/// that the compiler vectorizes it.
+pub fn has_ascii_digit(bytes: &[u8]) -> bool {
+    bytes.chunks(32).any(|c| {
+        c.iter()
+            .fold(false, |a, &x| a | (x.wrapping_sub(b'0') < 10))
+    })
+}
+
+/// The same test on decoded text (Chinese sentences are decoded anyway).
+pub fn chars_hold_number(chars: &[char], text: &str) -> bool {
+    chars
+        .iter()
+        .any(|&c| c.is_ascii_digit() || is_zh_numeral(c))
+        || ascii_number_word(text.as_bytes())
+}
+
+fn ascii_number_word(bytes: &[u8]) -> bool {
+    let mut i = 0;
+    while i < bytes.len() {
+        if !bytes[i].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
+            i += 1;
+        }
+        let len = i - start;
+        let first = bytes[start] | 0x20;
+        if (3..=9).contains(&len)
+            && matches!(
+                first,
+                b'o' | b't' | b'f' | b's' | b'e' | b'n' | b'z' | b'h' | b'd' | b'q' | b'm' | b'b'
+            )
+        {
+            let mut w = [0u8; 9];
+            for (d, s) in w.iter_mut().zip(&bytes[start..i]) {
+                *d = s.to_ascii_lowercase();
+            }
+            if is_number_word(&w[..len]) {
+                return true;
+            }
+        }
+    }
+    false
+}
+
+fn is_number_word(w: &[u8]) -> bool {
+    matches!(
+        w,
+        b"one"
+            | b"two"
+            | b"three"
+            | b"four"
+            | b"five"
+            | b"six"
+            | b"seven"
+            | b"eight"
+            | b"nine"
+            | b"ten"
+            | b"eleven"
+            | b"twelve"
+            | b"thirteen"
+            | b"fourteen"
+            | b"fifteen"
+            | b"sixteen"
+            | b"seventeen"
+            | b"eighteen"
+            | b"nineteen"
+            | b"twenty"
+            | b"thirty"
+            | b"forty"
+            | b"fifty"
+            | b"sixty"
+            | b"seventy"
+            | b"eighty"
+            | b"ninety"
+            | b"zero"
+            | b"hundred"
+            | b"dozen"
+            | b"half"
+            | b"halves"
+            | b"third"
+            | b"thirds"
+            | b"quarter"
+            | b"quarters"
+            | b"fourth"
+            | b"fourths"
+            | b"fifth"
+            | b"fifths"
+            | b"tenth"
+            | b"tenths"
+            | b"thousand"
+            | b"million"
+            | b"billion"
+            | b"trillion"
+    )
+}
+
 pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
     let mut cands: Vec<(Cand, bool)> = Vec::new();
     let n = chars.len();
@@ -71,7 +182,9 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
         let c = chars[i];
         if c.is_ascii_digit() {
             let prev = if i > 0 { chars[i - 1] } else { ' ' };
-            if prev.is_ascii_alphabetic() || prev == '.' || prev.is_ascii_digit() {
+            // codes: G20, PM2.5, COVID-19, F-35
+            let code_dash = prev == '-' && i > 1 && chars[i - 2].is_ascii_alphabetic();
+            if prev.is_ascii_alphabetic() || prev == '.' || prev.is_ascii_digit() || code_dash {
                 i = skip_code(chars, i);
                 continue;
             }
@@ -168,6 +281,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                     // more often than measured counts.
                     // `千家洞`, `百姓`: a lone 千/百 is a word unless money follows
                     let no_digit = !z.has_digit
+                        && !z.vague_plus
                         && mag.is_none()
                         && !matches!(
                             c.base.as_deref(),
@@ -201,6 +315,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                         // counts (`nine million`) are metrics
                         Tail::Metric(c)
                             if c.factor > 1.0
+                                || (value >= 10.0 && c.base.is_some())
                                 || matches!(
                                     c.base.as_deref(),
                                     Some("percent") | Some("pct_point") | Some("basis_point")
@@ -387,6 +502,10 @@ fn fraction_is_metric(chars: &[char], start: usize, end: usize) -> bool {
     if word == "half" {
         return after.starts_with(" of ") || before.ends_with("by ") || before.ends_with(" in ");
     }
+    // `a third party`, `a year and a half`: with the article only `a third of`
+    if word.starts_with("a ") || word.starts_with("an ") {
+        return after.starts_with(" of ") && !before.ends_with("and ");
+    }
     true
 }
 
@@ -404,6 +523,13 @@ fn tail(
     let n = chars.len();
     let latin_num = chars[num_start].is_ascii_alphabetic();
     let mut p = num_end;
+    // `7 4 7 7 2 亿元`: digits typed apart keep their magnitude apart too
+    if chars.get(p) == Some(&' ')
+        && chars.get(p + 1).is_some_and(|c| !c.is_ascii())
+        && chars[num_start..num_end].contains(&' ')
+    {
+        p += 1;
+    }
     let mut internal = None;
     if matches!(chars.get(p), Some('多') | Some('余')) && !latin_num {
         internal = Some(Comparator::Gt);
@@ -448,7 +574,7 @@ fn tail(
         unit_at(p + 1).filter(|_| {
             chars
                 .get(p + 1)
-                .is_some_and(|c| c.is_ascii_alphabetic() || *c == '%')
+                .is_some_and(|c| c.is_ascii_alphabetic() || !c.is_ascii() || *c == '%')
         })
     } else {
         None
@@ -621,37 +747,41 @@ fn sep_between(chars: &[char], a: usize, b: usize) -> String {
 /// Bare numbers take the unit of the number they pair with: a range
 /// (`1至2家`) or a list (`分别翻1.37和1.40番`).
 fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
-    let mut out: Vec<Cand> = Vec::new();
     let mut items = cands;
-    for k in 0..items.len() {
-        if !items[k].1 {
-            // look forward through a chain of bare numbers to a unit
-            let mut j = k + 1;
-            while j < items.len() && !items[j].1 {
-                j += 1;
-            }
-            if j < items.len() {
-                let sep = sep_between(chars, items[k].0.end, items[j.min(k + 1)].0.start);
-                let range = matches!(
-                    sep.as_str(),
-                    "至" | "到" | "-" | "–" | "—" | "～" | "~" | "to"
-                );
-                let list = matches!(sep.as_str(), "和" | "、" | "与" | "及" | "," | "and" | "or");
-                if range || list {
-                    let partner = items[j].0.clone();
-                    let c = &mut items[k].0;
-                    c.base = partner.base.clone();
-                    c.factor = partner.factor;
-                    c.unit = partner.unit.clone();
-                    if range && j == k + 1 {
-                        c.comparator = Some(Comparator::Ge);
-                        if items[j].0.comparator.is_none() {
-                            items[j].0.comparator = Some(Comparator::Le);
-                        }
-                    }
-                    out.push(items[k].0.clone());
+    // right to left, so that in `A、B、C%` B takes C's unit before A looks at B
+    for k in (0..items.len().saturating_sub(1)).rev() {
+        if items[k].1 || !items[k + 1].1 {
+            continue;
+        }
+        // a year is never the bare half of a range or list (`in 1993 and 1994`)
+        let v = items[k].0.value;
+        if v.fract() == 0.0 && (1800.0..=2100.0).contains(&v) {
+            continue;
+        }
+        let sep = sep_between(chars, items[k].0.end, items[k + 1].0.start);
+        let range = matches!(
+            sep.as_str(),
+            "至" | "到" | "-" | "–" | "—" | "～" | "~" | "to"
+        );
+        let list = matches!(sep.as_str(), "和" | "、" | "与" | "及" | "," | "and" | "or");
+        if range || list {
+            let partner = items[k + 1].0.clone();
+            let c = &mut items[k].0;
+            c.base = partner.base.clone();
+            c.factor = partner.factor;
+            c.unit = partner.unit.clone();
+            items[k].1 = true;
+            if range {
+                items[k].0.comparator = Some(Comparator::Ge);
+                if items[k + 1].0.comparator.is_none() {
+                    items[k + 1].0.comparator = Some(Comparator::Le);
                 }
             }
+        }
+    }
+    let mut out: Vec<Cand> = Vec::new();
+    for k in 0..items.len() {
+        if !items[k].1 {
             continue;
         }
         // both written with units: 10%-15%, 10%至15%, between $200 and $400,
@@ -678,35 +808,35 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
 }
 
 fn in_short_quote(chars: &[char], start: usize, end: usize) -> bool {
-    let open = chars[start.saturating_sub(8)..start]
+    let from = start.saturating_sub(12);
+    let Some(o) = chars[from..start]
         .iter()
-        .rposition(|&c| c == '“' || c == '「');
-    let Some(o) = open else {
+        .rposition(|&c| c == '“' || c == '「')
+    else {
         return false;
     };
-    let o = start.saturating_sub(8) + o;
-    if chars[o + 1..start].iter().any(|&c| c == '”' || c == '」') {
+    let inside = &chars[from + o + 1..start];
+    if inside
+        .iter()
+        .any(|&c| matches!(c, '”' | '」' | '，' | '。' | '；'))
+    {
         return false;
     }
-    chars[end..(end + 8).min(chars.len())]
+    let after = &chars[end..(end + 14).min(chars.len())];
+    match after
         .iter()
-        .any(|&c| c == '”' || c == '」')
-        && end - o <= 12
+        .position(|&c| matches!(c, '”' | '」' | '，' | '。' | '；'))
+    {
+        Some(k) => matches!(after[k], '”' | '」'),
+        None => false,
+    }
 }
 
 /// Category thresholds, list heads, specs and names.
 fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
     let base = c.base.as_deref().unwrap_or("");
-    if let Some((len, _)) = v.nm_before.longest_ending_at(chars, c.start) {
-        let w: String = chars[c.start - len..c.start].iter().collect();
-        // "+" or "-" before: a signed figure is fine in English text
-        if !(w == "-" || w == "+")
-            || chars
-                .get(c.start.wrapping_sub(2))
-                .is_some_and(|c| c.is_ascii_digit())
-        {
-            return true;
-        }
+    if v.nm_before.longest_ending_at(chars, c.start).is_some() {
+        return true;
     }
     if c.start > 0 && chars[c.start - 1] == '每' {
         return true;
@@ -742,6 +872,30 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
             }
         }
     } else if v.list_heads.longest_at(chars, c.end).is_some() {
+        return true;
+    }
+    // `千亿斤粮食产能提升行动`, `百亿元产业`: a round magnitude with no digit
+    // glued to a noun is a label, unless it is a milestone (`百亿元历史性跨越`)
+    if c.zh_numeral
+        && k == c.end
+        && !chars[c.start..c.end]
+            .iter()
+            .any(|&ch| crate::numbers::zh_digit(ch).is_some())
+        && chars[c.start..c.end]
+            .iter()
+            .any(|&ch| matches!(ch, '百' | '千' | '万' | '亿' | '萬' | '億'))
+        && chars.get(c.end).is_some_and(|&ch| {
+            is_han(ch) && !matches!(ch, '和' | '与' | '及' | '历' | '大' | '跨' | '台' | '的')
+        })
+    {
+        return true;
+    }
+    // a capacity glued to a facility names it (`大唐700万吨露天矿`,
+    // `200万吨褐煤提质项目`), as in `年产10万吨`
+    if matches!(base, "t" | "kW" | "kWh" | "other")
+        && k == c.end
+        && v.facility_nouns.longest_at(chars, c.end).is_some()
+    {
         return true;
     }
     // `“1212”工程`, `“翻两番”`: numbers inside a short quoted name or slogan

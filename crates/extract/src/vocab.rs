@@ -63,6 +63,7 @@ pub struct Cues {
     pub lt_after: Vec<String>,
     pub approx_before: Vec<String>,
     pub approx_after: Vec<String>,
+    pub not_comparators: Vec<String>,
     pub up: Vec<String>,
     pub down: Vec<String>,
     pub to: Vec<String>,
@@ -84,6 +85,7 @@ pub struct NonMetric {
     pub after: Vec<String>,
     pub category_nouns: Vec<String>,
     pub list_heads: Vec<String>,
+    pub facility_nouns: Vec<String>,
     pub english_after: Vec<String>,
     pub idioms: Vec<String>,
 }
@@ -151,6 +153,7 @@ impl VocabularyFile {
         merge_list(&mut c.lt_after, o.lt_after);
         merge_list(&mut c.approx_before, o.approx_before);
         merge_list(&mut c.approx_after, o.approx_after);
+        merge_list(&mut c.not_comparators, o.not_comparators);
         merge_list(&mut c.up, o.up);
         merge_list(&mut c.down, o.down);
         merge_list(&mut c.to, o.to);
@@ -168,6 +171,7 @@ impl VocabularyFile {
         merge_list(&mut n.after, o.after);
         merge_list(&mut n.category_nouns, o.category_nouns);
         merge_list(&mut n.list_heads, o.list_heads);
+        merge_list(&mut n.facility_nouns, o.facility_nouns);
         merge_list(&mut n.english_after, o.english_after);
         merge_list(&mut n.idioms, o.idioms);
     }
@@ -179,6 +183,8 @@ pub fn is_base_unit(s: &str) -> bool {
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Cue {
+    /// A word that ends like a cue but is none (`条约` before a number).
+    None,
     Ge,
     Gt,
     Le,
@@ -221,6 +227,7 @@ pub struct Compiled {
     pub nm_after: Lexicon<()>,
     pub category_nouns: Lexicon<()>,
     pub list_heads: Lexicon<()>,
+    pub facility_nouns: Lexicon<()>,
     pub english_after: Lexicon<()>,
     pub idioms: Lexicon<()>,
 }
@@ -260,6 +267,7 @@ impl Compiled {
             (&c.le_before, Cue::Le),
             (&c.lt_before, Cue::Lt),
             (&c.approx_before, Cue::Approx),
+            (&c.not_comparators, Cue::None),
         ] {
             for w in list {
                 cmp_before.insert(w, cue);
@@ -316,6 +324,7 @@ impl Compiled {
             nm_after: set(&n.after),
             category_nouns: set(&n.category_nouns),
             list_heads: set(&n.list_heads),
+            facility_nouns: set(&n.facility_nouns),
             english_after: set(&n.english_after),
             idioms: set(&n.idioms),
         }

@@ -268,11 +268,14 @@ fn gold_dev_scores() {
             );
         }
     }
-    // floors: raised as the extractor improves
-    assert!(f1 >= 0.97, "metric F1 {f1:.3}");
-    assert!(df1 >= 0.97, "detected F1 {df1:.3}");
+    // floors: raised as the extractor improves (now F1 0.991, detected 0.994,
+    // indicator 0.914, modality 0.989, comparator 1.000, kind 1.000)
+    assert!(f1 >= 0.985, "metric F1 {f1:.3}");
+    assert!(df1 >= 0.99, "detected F1 {df1:.3}");
+    assert!(ind >= 0.88, "indicator {ind:.3}");
+    assert!(modality >= 0.97, "modality {modality:.3}");
     assert!(
-        ind >= 0.80 && modality >= 0.95 && cmp >= 0.95 && kind >= 0.95,
-        "field accuracy"
+        cmp >= 0.97 && kind >= 0.97 && dir >= 0.97,
+        "comparator/kind/direction"
     );
 }
