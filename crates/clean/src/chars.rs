@@ -88,6 +88,10 @@ struct Writer {
     soft: Vec<usize>,
     pending_space: bool,
     pending_soft: bool,
+    /// The pending space stands for a gap of two or more inside a line:
+    /// it is kept as two spaces, because a heading set off from its text by
+    /// two spaces is a sentence of its own (metrics guide).
+    pending_gap: bool,
     newlines: u32,
     /// Last content char written on the current line.
     last: Option<char>,
@@ -118,7 +122,11 @@ impl Writer {
                 self.soft.push(self.out.len());
             }
             self.out.push(' ');
+            if self.pending_gap && !self.pending_soft {
+                self.out.push(' ');
+            }
         }
+        self.pending_gap = false;
         self.pending_space = false;
         self.pending_soft = false;
         self.drop_next_space = false;
@@ -133,7 +141,11 @@ impl Writer {
                 self.soft.push(self.out.len());
             }
             self.out.push(' ');
+            if self.pending_gap && !self.pending_soft {
+                self.out.push(' ');
+            }
         }
+        self.pending_gap = false;
         self.pending_space = false;
         self.pending_soft = false;
         self.drop_next_space = false;
@@ -146,10 +158,16 @@ impl Writer {
         self.pending_soft |= soft;
     }
 
+    fn gap(&mut self, soft: bool) {
+        self.space(soft);
+        self.pending_gap = true;
+    }
+
     fn newline(&mut self) {
         self.open_wide = None;
         if self.collapse {
             self.newlines += 1;
+            self.pending_gap = false;
             self.pending_space = false;
             self.pending_soft = false;
             self.drop_next_space = false;
@@ -399,6 +417,7 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
         soft: Vec::new(),
         pending_space: false,
         pending_soft: false,
+        pending_gap: false,
         newlines: 0,
         last: None,
         drop_next_space: false,
@@ -434,16 +453,22 @@ pub(crate) fn run(raw: &str, o: &CharOpts, stats: &mut CleanStats) -> CharOut {
             _ if is_space(c) && o.whitespace => {
                 let mut tabs = 0;
                 let mut ideo = 0;
+                let mut run = 0;
                 let mut j = i;
                 for d in raw[i..].chars() {
                     if !is_space(d) {
                         break;
                     }
+                    run += 1;
                     tabs += (d == '\t') as u32;
                     ideo += (d == '\u{3000}') as u32;
                     j += d.len_utf8();
                 }
-                w.space(tabs > 0 || ideo >= 2);
+                if run >= 2 && tabs == 0 && ideo == 0 {
+                    w.gap(false);
+                } else {
+                    w.space(tabs > 0 || ideo >= 2);
+                }
                 i = j;
             }
             '\t' => {
