@@ -351,7 +351,7 @@ fn every_kind_of_bad_input_is_named_and_skipped() {
         ),
         (
             "broken-utf8.txt",
-            &[&"增长5%。\n第二行".as_bytes()[..], b"\xff\xfe\n"].concat(),
+            &["增长5%。\n第二行".as_bytes(), b"\xff\xfe\n"].concat(),
             "broken-utf8.txt:2",
         ),
         ("cut.txt.gz", &gz[..gz.len() / 2], "cut.txt.gz"),
