@@ -33,6 +33,9 @@ const ROW_GROUP_BYTES: usize = 32 * 1024 * 1024;
 /// Rows are handed to Parquet in slices of this many, so builders stay small.
 const FLUSH_ROWS: usize = 16 * 1024;
 
+/// ...or once their text reaches this many bytes (documents are long).
+const FLUSH_BYTES: usize = 4 * 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
     pub zstd_level: i32,
@@ -118,9 +121,18 @@ fn properties(options: &WriteOptions, free_text: &[&str]) -> WriterProperties {
         .set_max_row_group_bytes(Some(ROW_GROUP_BYTES))
         .set_statistics_enabled(EnabledStatistics::Page)
         .set_created_by(format!("quarry {}", env!("CARGO_PKG_VERSION")));
+    // Min/max of long strings would copy whole documents into the footer.
+    builder = builder.set_statistics_truncate_length(Some(64));
     // Dictionaries help repeated values (lang, units) and only cost on free text.
     for column in free_text {
         builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+    }
+    // Nobody filters on a document's whole text: no statistics for it.
+    for column in ["text", "raw_text"] {
+        if free_text.contains(&column) {
+            builder = builder
+                .set_column_statistics_enabled(ColumnPath::from(column), EnabledStatistics::None);
+        }
     }
     builder.build()
 }
@@ -203,11 +215,15 @@ impl DatasetWriter {
     }
 
     fn flush(&mut self, all: bool) -> Result<()> {
-        if self.document_rows.len() >= FLUSH_ROWS || (all && self.document_rows.len() > 0) {
+        let documents_full = self.document_rows.len() >= FLUSH_ROWS
+            || self.document_rows.text_bytes() >= FLUSH_BYTES;
+        if documents_full || (all && self.document_rows.len() > 0) {
             let batch = self.document_rows.finish();
             self.documents.write(&batch)?;
         }
-        if self.sentence_rows.len() >= FLUSH_ROWS || (all && self.sentence_rows.len() > 0) {
+        let sentences_full = self.sentence_rows.len() >= FLUSH_ROWS
+            || self.sentence_rows.text_bytes() >= FLUSH_BYTES;
+        if sentences_full || (all && self.sentence_rows.len() > 0) {
             let batch = self.sentence_rows.finish();
             self.sentences.write(&batch)?;
         }

@@ -41,6 +41,11 @@ impl DocumentRows {
         self.ordinal.len()
     }
 
+    /// Bytes of text buffered: whole documents add up fast.
+    pub fn text_bytes(&self) -> usize {
+        self.text.values_slice().len() + self.raw_text.values_slice().len()
+    }
+
     pub fn push(&mut self, doc: &Document, run_id: &str, keep_raw: bool) {
         self.doc_id.append_value(&doc.doc_id);
         self.source.append_value(&*doc.source);
@@ -101,6 +106,10 @@ pub(crate) struct SentenceRows {
 impl SentenceRows {
     pub fn len(&self) -> usize {
         self.sentence_idx.len()
+    }
+
+    pub fn text_bytes(&self) -> usize {
+        self.text.values_slice().len()
     }
 
     pub fn push(&mut self, doc: &Document, idx: u32, s: &Sentence, run_id: &str) {
