@@ -111,6 +111,57 @@ impl PendingFile {
     }
 }
 
+/// A dataset file written on a thread of its own, so that the three datasets
+/// are encoded and compressed in parallel: Parquet encoding was the serial
+/// bottleneck of the pipeline.
+struct FileWorker {
+    tx: Option<std::sync::mpsc::SyncSender<RecordBatch>>,
+    handle: Option<std::thread::JoinHandle<Result<PendingFile>>>,
+}
+
+impl FileWorker {
+    fn spawn(mut file: PendingFile) -> Result<Self> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(2);
+        let handle = std::thread::Builder::new()
+            .name("quarry-write".into())
+            .spawn(move || {
+                for batch in rx {
+                    if let Err(e) = file.write(&batch) {
+                        file.abort();
+                        return Err(e);
+                    }
+                }
+                Ok(file)
+            })
+            .map_err(|e| Error::Pipeline(format!("cannot start a writer thread: {e}")))?;
+        Ok(FileWorker {
+            tx: Some(tx),
+            handle: Some(handle),
+        })
+    }
+
+    fn send(&mut self, batch: RecordBatch) -> Result<()> {
+        let sent = self.tx.as_ref().is_some_and(|tx| tx.send(batch).is_ok());
+        if sent {
+            Ok(())
+        } else {
+            // The thread stopped on an error: report it.
+            self.close().map(|_| ())
+        }
+    }
+
+    /// Waits for the thread; returns the file, still under its temporary name.
+    fn close(&mut self) -> Result<PendingFile> {
+        drop(self.tx.take());
+        match self.handle.take() {
+            Some(h) => h
+                .join()
+                .map_err(|_| Error::Pipeline("a writer thread panicked".into()))?,
+            None => Err(Error::Pipeline("the writer thread already stopped".into())),
+        }
+    }
+}
+
 fn properties(options: &WriteOptions, free_text: &[&str]) -> WriterProperties {
     let level = ZstdLevel::try_new(options.zstd_level).unwrap_or_default();
     let mut builder = WriterProperties::builder()
@@ -143,9 +194,9 @@ fn properties(options: &WriteOptions, free_text: &[&str]) -> WriterProperties {
 pub struct DatasetWriter {
     run_id: String,
     options: WriteOptions,
-    documents: PendingFile,
-    sentences: PendingFile,
-    metrics: PendingFile,
+    documents: FileWorker,
+    sentences: FileWorker,
+    metrics: FileWorker,
     document_rows: DocumentRows,
     sentence_rows: SentenceRows,
     metric_rows: MetricRows,
@@ -173,24 +224,24 @@ impl DatasetWriter {
         let path = |dataset: &str| root.join(dataset).join(partition).join(file_name);
         Ok(DatasetWriter {
             run_id: run_id.to_string(),
-            documents: PendingFile::create(
+            documents: FileWorker::spawn(PendingFile::create(
                 path("documents"),
                 documents_schema(),
                 properties(
                     &options,
                     &["doc_id", "text", "raw_text", "content_hash", "title"],
                 ),
-            )?,
-            sentences: PendingFile::create(
+            )?)?,
+            sentences: FileWorker::spawn(PendingFile::create(
                 path("sentences"),
                 sentences_schema(),
                 properties(&options, &["text"]),
-            )?,
-            metrics: PendingFile::create(
+            )?)?,
+            metrics: FileWorker::spawn(PendingFile::create(
                 path("metrics"),
                 metrics_schema(),
                 properties(&options, &["surface"]),
-            )?,
+            )?)?,
             options,
             document_rows: DocumentRows::default(),
             sentence_rows: SentenceRows::default(),
@@ -219,41 +270,64 @@ impl DatasetWriter {
             || self.document_rows.text_bytes() >= FLUSH_BYTES;
         if documents_full || (all && self.document_rows.len() > 0) {
             let batch = self.document_rows.finish();
-            self.documents.write(&batch)?;
+            self.documents.send(batch)?;
         }
         let sentences_full = self.sentence_rows.len() >= FLUSH_ROWS
             || self.sentence_rows.text_bytes() >= FLUSH_BYTES;
         if sentences_full || (all && self.sentence_rows.len() > 0) {
             let batch = self.sentence_rows.finish();
-            self.sentences.write(&batch)?;
+            self.sentences.send(batch)?;
         }
         if self.metric_rows.len() >= FLUSH_ROWS || (all && self.metric_rows.len() > 0) {
             let batch = self.metric_rows.finish();
-            self.metrics.write(&batch)?;
+            self.metrics.send(batch)?;
         }
         Ok(())
     }
 
     /// Closes and renames the three files into place.
     pub fn finish(mut self) -> Result<Written> {
-        self.flush(true)?;
+        if let Err(e) = self.flush(true) {
+            self.abort();
+            return Err(e);
+        }
+        let closed = [
+            self.documents.close(),
+            self.sentences.close(),
+            self.metrics.close(),
+        ];
+        if closed.iter().any(|c| c.is_err()) {
+            let mut first = None;
+            for c in closed {
+                match c {
+                    Ok(file) => file.abort(),
+                    Err(e) => {
+                        first.get_or_insert(e);
+                    }
+                }
+            }
+            return Err(first.expect("one failed"));
+        }
+        let [documents, sentences, metrics] = closed.map(|c| c.expect("checked above"));
         let mut written = Written {
-            documents: self.documents.rows,
-            sentences: self.sentences.rows,
-            metrics: self.metrics.rows,
+            documents: documents.rows,
+            sentences: sentences.rows,
+            metrics: metrics.rows,
             files: Vec::new(),
         };
-        written.files.push(self.documents.commit()?);
-        written.files.push(self.sentences.commit()?);
-        written.files.push(self.metrics.commit()?);
+        written.files.push(documents.commit()?);
+        written.files.push(sentences.commit()?);
+        written.files.push(metrics.commit()?);
         Ok(written)
     }
 
     /// Drops everything written so far.
-    pub fn abort(self) {
-        self.documents.abort();
-        self.sentences.abort();
-        self.metrics.abort();
+    pub fn abort(mut self) {
+        for worker in [&mut self.documents, &mut self.sentences, &mut self.metrics] {
+            if let Ok(file) = worker.close() {
+                file.abort();
+            }
+        }
     }
 }
 
