@@ -115,7 +115,8 @@ impl Writer {
         }
     }
 
-    fn emit(&mut self, c: char) {
+    /// Writes the line breaks and the space that wait before the next content.
+    fn before_content(&mut self) {
         self.flush_breaks();
         if self.pending_space && self.last.is_some() && !self.drop_next_space {
             if self.pending_soft {
@@ -130,25 +131,16 @@ impl Writer {
         self.pending_space = false;
         self.pending_soft = false;
         self.drop_next_space = false;
+    }
+
+    fn emit(&mut self, c: char) {
+        self.before_content();
         self.out.push(c);
         self.last = Some(c);
     }
 
     fn emit_str(&mut self, s: &str) {
-        self.flush_breaks();
-        if self.pending_space && self.last.is_some() && !self.drop_next_space {
-            if self.pending_soft {
-                self.soft.push(self.out.len());
-            }
-            self.out.push(' ');
-            if self.pending_gap && !self.pending_soft {
-                self.out.push(' ');
-            }
-        }
-        self.pending_gap = false;
-        self.pending_space = false;
-        self.pending_soft = false;
-        self.drop_next_space = false;
+        self.before_content();
         self.out.push_str(s);
         self.last = s.chars().next_back();
     }
