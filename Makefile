@@ -7,7 +7,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 QUARRY := target/release/quarry
 
-.PHONY: run build test rust-test client-test lint venv bench score clean
+.PHONY: run build test rust-test client-test lint venv bench bench-segment bench-extract score clean
 
 run: build
 	$(QUARRY) run pipelines/gov_reports.toml --full
@@ -41,6 +41,14 @@ $(VENV)/.installed: tests/requirements.txt
 bench: build venv
 	$(PY) -m pip install --quiet datatrove regex
 	$(PY) crates/quarry/benches/bench.py
+
+# The segmenter and pySBD on the same corpus text, one after the other.
+bench-segment: venv
+	$(CARGO) bench -q -p quarry-segment --bench segment_speed
+	$(PY) crates/segment/scripts/pysbd_speed.py 300
+
+bench-extract:
+	$(CARGO) bench -q -p quarry-extract --bench extract_speed
 
 # Accuracy on the labelled sample (needs `make run` first).
 score: venv
