@@ -33,7 +33,7 @@ fn cpu_secs(start: Instant) -> f64 {
 fn main() {
     let root = std::env::args()
         .nth(1)
-        .unwrap_or("/work/shared/corpora".into());
+        .unwrap_or(concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora").into());
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
         .expect("corpus folder")
         .flatten()

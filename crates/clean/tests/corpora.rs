@@ -4,7 +4,7 @@
 use quarry_clean::{CleanConfig, CleanStats, Cleaner};
 use std::path::{Path, PathBuf};
 
-const ROOT: &str = "/work/shared/corpora";
+const ROOT: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora");
 
 fn files(dir: &Path, out: &mut Vec<PathBuf>) {
     let Ok(rd) = std::fs::read_dir(dir) else {

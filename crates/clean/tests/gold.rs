@@ -6,8 +6,14 @@
 
 use quarry_clean::{CleanConfig, Cleaner};
 
-const SEED: &str = "/work/shared/corpora/seed/gov_reports_2024.txt";
-const GOLD: &str = "/work/shared/eval/gold-dev/sentences.jsonl";
+const SEED: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/corpora/seed/gov_reports_2024.txt"
+);
+const GOLD: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/eval/gold-dev/sentences.jsonl"
+);
 
 /// The part of score.py's `canon` that matters here (NFKC on the chars
 /// this text has: full-width ASCII forms and the ideographic space).

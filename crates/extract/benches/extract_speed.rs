@@ -3,7 +3,7 @@
 //!
 //!     cargo bench -p quarry-extract --bench extract_speed
 //!
-//! Reads /work/shared/corpora (or QUARRY_CORPORA); prints MB/s of sentence
+//! Reads ../shared/corpora (or QUARRY_CORPORA); prints MB/s of sentence
 //! text per core for Chinese and English.
 
 use quarry_core::{Document, Sentence};
@@ -142,7 +142,8 @@ fn run(name: &str, ex: &Extractor, docs: &mut [Document], bytes: usize) {
 }
 
 fn main() {
-    let root = std::env::var("QUARRY_CORPORA").unwrap_or_else(|_| "/work/shared/corpora".into());
+    let root = std::env::var("QUARRY_CORPORA")
+        .unwrap_or_else(|_| concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/corpora").into());
     let root = Path::new(&root);
     let ex = Extractor::new(&ExtractConfig::default()).expect("default config");
     let (mut zh, zb) = docs_from(&root.join("cn_gwr_provincial_2026"), 40);

@@ -8,7 +8,7 @@ use quarry_extract::{ExtractConfig, Extractor};
 use serde_json::Value;
 use std::collections::BTreeMap;
 
-const GOLD: &str = "/work/shared/eval/gold-dev";
+const GOLD: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared/eval/gold-dev");
 
 fn canon(s: &str) -> String {
     let s = s.replace("\\'", "'");

@@ -96,11 +96,17 @@ fn main() {
     // ONLY=zh or ONLY=en runs one corpus (for profiling).
     let only = std::env::var("ONLY").unwrap_or_default();
     if only != "en" {
-        let zh = load("/work/shared/corpora/cn_gwr_national_hprc");
+        let zh = load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora/cn_gwr_national_hprc"
+        ));
         bench("zh (cn_gwr_national_hprc)", &zh, rounds);
     }
     if only != "zh" {
-        let en = load("/work/shared/corpora/en_us_sotu_1900_2021");
+        let en = load(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../../shared/corpora/en_us_sotu_1900_2021"
+        ));
         bench("en (en_us_sotu_1900_2021)", &en, rounds);
     }
 }

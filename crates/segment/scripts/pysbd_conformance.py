@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pysbd
 
-DIR = Path("/work/shared/conformance/segmentation")
+DIR = Path(__file__).resolve().parents[4] / "shared" / "conformance" / "segmentation"
 
 
 def norm(s):

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pysbd
 
-CORPORA = Path("/work/shared/corpora")
+CORPORA = Path(__file__).resolve().parents[4] / "shared" / "corpora"
 
 
 def sample(folder, limit):

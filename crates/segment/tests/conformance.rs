@@ -1,4 +1,4 @@
-//! Conformance suites in /work/shared/conformance/segmentation. Pass rule
+//! Conformance suites in ../shared/conformance/segmentation. Pass rule
 //! (its README): trim each segment, collapse white-space runs to one space,
 //! drop empty segments, then exact equality with `sentences`.
 

@@ -3,7 +3,7 @@
 
 use std::path::{Path, PathBuf};
 
-pub const SHARED: &str = "/work/shared";
+pub const SHARED: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/../../../shared");
 
 pub fn shared(rel: &str) -> PathBuf {
     Path::new(SHARED).join(rel)
