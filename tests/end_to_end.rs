@@ -17,6 +17,18 @@ fn quarry(args: &[&str]) -> Output {
     Command::new(BIN).args(args).output().expect("quarry runs")
 }
 
+/// `quarry run PIPELINE --input INPUT --output OUT`.
+fn run_into(pipeline: &Path, input: &Path, out: &Path) -> Output {
+    quarry(&[
+        "run",
+        pipeline.to_str().unwrap(),
+        "--input",
+        input.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ])
+}
+
 fn stderr(out: &Output) -> String {
     String::from_utf8_lossy(&out.stderr).to_string()
 }
@@ -172,14 +184,7 @@ fn text_jsonl_and_gzip_inputs() {
     std::fs::write(data.join("c.jsonl.gz"), gz.finish().unwrap()).unwrap();
     let p = documents_pipeline(dir.path());
     let out = dir.path().join("out");
-    let res = quarry(&[
-        "run",
-        p.to_str().unwrap(),
-        "--input",
-        data.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let res = run_into(&p, &data, &out);
     assert_eq!(res.status.code(), Some(0), "{}", stderr(&res));
     assert_eq!(rows(&out, "documents"), 4);
     assert!(rows(&out, "sentences") >= 6);
@@ -193,14 +198,7 @@ fn bad_records_are_skipped_with_exit_3_or_fail_the_run() {
     std::fs::write(&data, "{\"text\":\"一。\"}\n{broken\n{\"text\":\"二。\"}\n").unwrap();
     let p = documents_pipeline(dir.path());
     let out = dir.path().join("out");
-    let res = quarry(&[
-        "run",
-        p.to_str().unwrap(),
-        "--input",
-        data.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let res = run_into(&p, &data, &out);
     assert_eq!(res.status.code(), Some(3), "{}", stderr(&res));
     assert!(stderr(&res).contains("d.jsonl:2"), "{}", stderr(&res));
     assert_eq!(rows(&out, "documents"), 2);
@@ -367,14 +365,7 @@ fn every_kind_of_bad_input_is_named_and_skipped() {
     }
     let p = documents_pipeline(dir.path());
     let out = dir.path().join("out");
-    let res = quarry(&[
-        "run",
-        p.to_str().unwrap(),
-        "--input",
-        data.to_str().unwrap(),
-        "--output",
-        out.to_str().unwrap(),
-    ]);
+    let res = run_into(&p, &data, &out);
     let err = stderr(&res);
     assert_eq!(res.status.code(), Some(3), "{err}");
     for (_, _, expect) in cases.iter().filter(|c| !c.2.is_empty()) {
