@@ -45,7 +45,6 @@ pub struct Counters {
     pub records_skipped: AtomicU64,
     pub documents_skipped: AtomicU64,
     pub errors: AtomicU64,
-    pub inputs_done: AtomicU64,
 }
 
 #[derive(Default)]
@@ -306,7 +305,6 @@ fn read_inputs(
                 }
             }
         });
-        counters.inputs_done.fetch_add(1, Ordering::Relaxed);
         progress.inc(input.size);
     }
     if failure.is_none() && !hung_up && !cancel.load(Ordering::Relaxed) {

@@ -130,15 +130,14 @@ impl Reader {
     /// Reads one input and passes each document (or error) to `sink`.
     pub fn read(&self, input: &InputFile, sink: &mut Sink<'_>) {
         let source: Arc<str> = input.source.as_str().into();
-        let stream = match inputs::open(input) {
+        let mut stream = match inputs::open(input) {
             Ok(s) => s,
             Err(e) => {
                 sink(Err(e));
                 return;
             }
         };
-        let mut reader = BufReader::with_capacity(decode::SNIFF_BYTES, stream);
-        let head = match fill_sniff(&mut reader) {
+        let head = match read_head(&mut stream) {
             Ok(h) => h,
             Err(e) => {
                 sink(Err(read_error(&source, 0, e)));
@@ -164,6 +163,11 @@ impl Reader {
             .forced_encoding
             .unwrap_or_else(|| decode::sniff(&head, complete));
         let format = self.format_of(input);
+        // The sniffed bytes go back in front of the rest of the stream.
+        let reader = BufReader::with_capacity(
+            decode::SNIFF_BYTES,
+            std::io::Cursor::new(head).chain(stream),
+        );
         // UTF-16 cannot be split at 0x0A bytes, so it is decoded whole.
         let line_mode = !decode::is_utf16(encoding)
             && (format == Format::Jsonl || self.document_start.is_some());
@@ -411,12 +415,14 @@ pub fn guess_title(text: &str) -> Option<String> {
     (chars <= 60 && !ends_sentence).then(|| first.to_string())
 }
 
-fn fill_sniff<R: Read>(reader: &mut BufReader<R>) -> std::io::Result<Vec<u8>> {
-    // One fill_buf may return less than the buffer; read until the sniff
-    // window is full or the input ends, without consuming.
-    let mut head = Vec::new();
-    let buf = reader.fill_buf()?;
-    head.extend_from_slice(buf);
+/// The first SNIFF_BYTES of a stream (fewer only when it ends sooner): a
+/// decompressor's single read may return less, and a short head would be
+/// taken for the whole file when choosing the encoding.
+fn read_head(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
+    let mut head = Vec::with_capacity(decode::SNIFF_BYTES);
+    stream
+        .take(decode::SNIFF_BYTES as u64)
+        .read_to_end(&mut head)?;
     Ok(head)
 }
 

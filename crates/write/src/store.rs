@@ -57,15 +57,6 @@ pub struct State {
     pub runs: Vec<RunRecord>,
 }
 
-impl State {
-    pub fn known_hashes(&self) -> HashSet<String> {
-        self.inputs
-            .values()
-            .flat_map(|r| r.doc_hashes.iter().cloned())
-            .collect()
-    }
-}
-
 /// An output root opened for a run: locked until dropped.
 pub struct Store {
     root: PathBuf,
