@@ -4,12 +4,14 @@
 //! Public API (kept small on purpose): [`SegmentConfig`], [`Segmenter`],
 //! [`detect_lang`].
 //!
-//! The scanner finds candidate boundaries with SIMD searches (memchr /
-//! memmem): `. ! ?`, line breaks and tabs, `。！？…`, and white-space runs
-//! that may set a heading off. Each candidate is judged by local rules that
-//! look at a few bytes of context on either side (see `rules`); nothing is
-//! allocated until a sentence is emitted, and char offsets are counted
-//! incrementally between emitted spans.
+//! The scanner finds candidate boundaries in one vectorized pass over the
+//! text (`next_candidate`): `. ! ?`, line breaks and tabs, `。！？…`, and
+//! white-space runs that may set a heading off. Each candidate is judged by
+//! local rules that look at a few bytes of context on either side (see
+//! `rules`); nothing is allocated until a sentence is emitted. An emitted
+//! sentence is read once more (`profile`) for its char count, its language
+//! and its line breaks; char offsets are counted incrementally between
+//! emitted spans.
 //!
 //! Line breaks follow `LineBreaks`; in `auto` the mode is chosen per document
 //! from its blank lines and wraps (see `looks_paragraphed`).
@@ -141,53 +143,85 @@ fn trim_ascii_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
     (s, e)
 }
 
-const GROUPS: usize = 9;
-
-/// Next position at or after `from` that may start a boundary decision, by
-/// group. Each group is a SIMD search for real candidates only, so the scan
-/// never stops at `，` or `、`; a group is searched again only once the scan
-/// has passed its last hit, so each costs one pass over the text.
-fn find_candidate(b: &[u8], group: usize, from: usize) -> usize {
-    use memchr::memmem::Finder;
-    use std::sync::LazyLock;
-    static FINDERS: LazyLock<[Finder<'static>; 7]> = LazyLock::new(|| {
-        [
-            Finder::new("。".as_bytes()),
-            Finder::new("！".as_bytes()),
-            Finder::new("？".as_bytes()),
-            Finder::new("…".as_bytes()),
-            // White space that may set a heading off: two ASCII spaces, an
-            // ideographic or no-break space (the handler checks the run).
-            Finder::new(b"  "),
-            Finder::new("\u{3000}".as_bytes()),
-            Finder::new("\u{a0}".as_bytes()),
-        ]
-    });
-    let n = b.len();
-    let hay = &b[from.min(n)..];
-    let found = match group {
-        0 => memchr::memchr3(b'.', b'!', b'?', hay),
-        1 => memchr::memchr2(b'\n', b'\t', hay),
-        // `。` by its last byte: a one-byte search with a check beats a
-        // three-byte memmem whose bytes are all common in Chinese text.
-        2 => find_by_last_byte(hay, "。".as_bytes()),
-        _ => FINDERS[group - 2].find(hay),
-    };
-    found.map_or(n, |p| from + p)
+/// Whether a boundary decision may start at `x0`, given the two bytes after
+/// it: `. ! ? \n \t`, two ASCII spaces, a no-break space, `。！？…` and the
+/// ideographic space (the handlers check the run). Never at `，` or `、`.
+#[inline(always)]
+fn is_candidate(x0: u8, x1: u8, x2: u8) -> bool {
+    let single = (x0 == b'.') | (x0 == b'!') | (x0 == b'?') | (x0 == b'\n') | (x0 == b'\t');
+    let pair = ((x0 == b' ') & (x1 == b' ')) | ((x0 == 0xC2) & (x1 == 0xA0));
+    // 。 E3 80 82, U+3000 E3 80 80, … E2 80 A6, ！ EF BC 81, ？ EF BC 9F
+    let e3 = (x0 == 0xE3) & ((x2 == 0x82) | (x2 == 0x80));
+    let e2 = (x0 == 0xE2) & (x2 == 0xA6);
+    let ef = (x0 == 0xEF) & (x1 == 0xBC) & ((x2 == 0x81) | (x2 == 0x9F));
+    single | pair | ((e3 | e2) & (x1 == 0x80)) | ef
 }
 
-fn find_by_last_byte(hay: &[u8], needle: &[u8]) -> Option<usize> {
-    let last = *needle.last()?;
-    let head = &needle[..needle.len() - 1];
-    let mut from = 0usize;
-    while let Some(p) = memchr::memchr(last, &hay[from..]) {
-        let end = from + p;
-        if end >= head.len() && &hay[end - head.len()..end] == head {
-            return Some(end - head.len());
-        }
-        from = end + 1;
+/// Bytes per block of the vectorized passes.
+const W: usize = 32;
+
+/// Whether this CPU has AVX2 (the answer is cached by std). The vectorized
+/// passes are compiled twice from the same source: for the baseline target
+/// and with AVX2, which takes twice the bytes per instruction.
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn has_avx2() -> bool {
+    std::arch::is_x86_feature_detected!("avx2")
+}
+
+/// Next candidate at or after `from` (`b.len()` if none).
+fn next_candidate(b: &[u8], from: usize) -> usize {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { next_candidate_avx2(b, from) };
     }
-    None
+    next_candidate_in(b, from)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn next_candidate_avx2(b: &[u8], from: usize) -> usize {
+    next_candidate_in(b, from)
+}
+
+/// One branch-free pass over blocks of `W` bytes that vectorizes, each block
+/// judged whole and searched only when it holds a hit. The last block is
+/// padded with zeros, which start no candidate and complete none.
+#[inline(always)]
+fn next_candidate_in(b: &[u8], from: usize) -> usize {
+    #[inline(always)]
+    fn block(w: &[u8], at: usize) -> Option<usize> {
+        let x0: &[u8; W] = w[at..at + W].try_into().unwrap();
+        let x1: &[u8; W] = w[at + 1..at + 1 + W].try_into().unwrap();
+        let x2: &[u8; W] = w[at + 2..at + 2 + W].try_into().unwrap();
+        let mut hit = [0u8; W];
+        for j in 0..W {
+            hit[j] = u8::from(is_candidate(x0[j], x1[j], x2[j]));
+        }
+        hit.chunks_exact(8).enumerate().find_map(|(q, h)| {
+            let v = u64::from_le_bytes(h.try_into().unwrap());
+            (v != 0).then(|| q * 8 + v.trailing_zeros() as usize / 8)
+        })
+    }
+    let n = b.len();
+    let mut i = from;
+    while i + W + 2 <= n {
+        if let Some(j) = block(b, i) {
+            return i + j;
+        }
+        i += W;
+    }
+    while i < n {
+        let mut buf = [0u8; W + 2];
+        let m = (n - i).min(W + 2);
+        buf[..m].copy_from_slice(&b[i..i + m]);
+        if let Some(j) = block(&buf, 0) {
+            return i + j;
+        }
+        i += W;
+    }
+    n
 }
 
 struct Scan<'a> {
@@ -210,10 +244,6 @@ impl<'a> Scan<'a> {
         let b = self.b;
         let n = b.len();
         let mut i = 0usize;
-        // Next candidate of each group, each found with a SIMD search and
-        // searched again only once the scan has passed it.
-        let mut next = [0usize; GROUPS];
-        let mut stale = [true; GROUPS];
         loop {
             if self.check_start {
                 self.check_start = false;
@@ -223,13 +253,7 @@ impl<'a> Scan<'a> {
                     continue;
                 }
             }
-            for g in 0..GROUPS {
-                if stale[g] || next[g] < i {
-                    next[g] = find_candidate(b, g, i);
-                    stale[g] = false;
-                }
-            }
-            let k = next.iter().copied().min().unwrap_or(n);
+            let k = next_candidate(b, i);
             if let Some(p) = self.pending {
                 if p <= k {
                     self.pending = None;
@@ -286,15 +310,21 @@ impl<'a> Scan<'a> {
         if is_rule_line(seg.as_bytes()) {
             return;
         }
+        // One pass over the sentence gives its chars, its language and
+        // whether it holds line breaks (shown as spaces, which count for no
+        // language, so the tag is the same on either text).
+        let p = profile(seg.as_bytes());
         let cs = self.char_pos(s);
-        let ce = self.char_pos(e);
-        let owned = if memchr::memchr2(b'\n', b'\r', seg.as_bytes()).is_some() {
+        self.cur_c = self.cur_c.wrapping_add(p.chars as u32);
+        self.cur_b = e;
+        let ce = self.cur_c;
+        let owned = if p.breaks {
             seg.replace(['\n', '\r'], " ")
         } else {
             seg.to_owned()
         };
         self.out.push(Sentence {
-            lang: detect_lang(&owned),
+            lang: p.lang(),
             text: owned,
             char_start: cs,
             char_end: ce,
@@ -695,8 +725,9 @@ fn is_trim_char(c: char) -> bool {
 
 fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
     let seg = &text[start..end];
-    let lead = seg.len() - seg.trim_start_matches(is_trim_char).len();
-    let t = seg.trim_matches(is_trim_char);
+    let rest = seg.trim_start_matches(is_trim_char);
+    let lead = seg.len() - rest.len();
+    let t = rest.trim_end_matches(is_trim_char);
     (start + lead, start + lead + t.len())
 }
 
@@ -789,64 +820,177 @@ fn is_md_heading(line: &[u8]) -> bool {
     t.first() == Some(&b'#')
 }
 
+/// Letter counts of a text for [`detect_lang`], with its chars and whether
+/// it holds a line break.
+#[derive(Default)]
+struct Profile {
+    latin: usize,
+    han: usize,
+    kana: usize,
+    hangul: usize,
+    chars: usize,
+    breaks: bool,
+}
+
+/// Letter counts, chars and line breaks of a text (see `profile_in`).
+fn profile(b: &[u8]) -> Profile {
+    #[cfg(target_arch = "x86_64")]
+    if has_avx2() {
+        // SAFETY: the CPU supports AVX2, checked just above.
+        return unsafe { profile_avx2(b) };
+    }
+    profile_in(b)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+fn profile_avx2(b: &[u8]) -> Profile {
+    profile_in(b)
+}
+
+/// One branch-free pass in blocks of `W` bytes that vectorizes, with
+/// counters in u8 lanes (each block adds at most one to a lane) summed every
+/// 255 blocks. Letters are counted on UTF-8 lead bytes, so no char is
+/// decoded. Han is counted by lead byte alone (U+4000..U+9FFF); the lead
+/// bytes whose letters need the next byte (kana, rarer Han blocks, hangul)
+/// only raise a flag, and the few texts with one are counted again exactly
+/// by `profile_rare`. `E3 80` (CJK punctuation) raises no flag, so Chinese
+/// seldom takes that path. The last block is padded with continuation bytes,
+/// which count for nothing (the byte after the last char is never looked at:
+/// it would follow a lead byte).
+#[inline(always)]
+fn profile_in(b: &[u8]) -> Profile {
+    struct Lanes {
+        l: [u8; W],
+        h: [u8; W],
+        c: [u8; W],
+        flags: [u8; W],
+    }
+    #[inline(always)]
+    fn block(w: &[u8], at: usize, a: &mut Lanes) {
+        let xs: &[u8; W] = w[at..at + W].try_into().unwrap();
+        let ys: &[u8; W] = w[at + 1..at + 1 + W].try_into().unwrap();
+        for j in 0..W {
+            let (x, y) = (xs[j], ys[j]);
+            // ASCII letters and accented Latin letters (lead bytes C3..C9).
+            a.l[j] +=
+                u8::from((x | 0x20).wrapping_sub(b'a') < 26) + u8::from(x.wrapping_sub(0xC3) < 7);
+            a.h[j] += u8::from(x.wrapping_sub(0xE4) < 6);
+            a.c[j] += u8::from((x as i8) >= -0x40);
+            // bit 0: a line break; bit 1: a lead byte for `profile_rare`.
+            a.flags[j] |= u8::from((x == b'\n') | (x == b'\r'))
+                | (u8::from(
+                    ((x == 0xE3) & (y != 0x80))
+                        | ((x == 0xEF) & (y.wrapping_sub(0xA4) < 8))
+                        | (x == 0xF0)
+                        | (x.wrapping_sub(0xEA) < 4),
+                ) << 1);
+        }
+    }
+    #[inline(always)]
+    fn flush(a: &mut Lanes, p: &mut Profile) {
+        p.latin += sum_lanes(&a.l);
+        p.han += sum_lanes(&a.h);
+        p.chars += sum_lanes(&a.c);
+        a.l = [0; W];
+        a.h = [0; W];
+        a.c = [0; W];
+    }
+    let mut p = Profile::default();
+    let mut a = Lanes {
+        l: [0; W],
+        h: [0; W],
+        c: [0; W],
+        flags: [0; W],
+    };
+    let n = b.len();
+    let mut i = 0usize;
+    let mut blocks = 0usize;
+    while i + W < n {
+        block(b, i, &mut a);
+        i += W;
+        blocks += 1;
+        if blocks == 255 {
+            flush(&mut a, &mut p);
+            blocks = 0;
+        }
+    }
+    let mut buf = [0x80u8; W + 1];
+    buf[..n - i].copy_from_slice(&b[i..]);
+    block(&buf, 0, &mut a);
+    flush(&mut a, &mut p);
+    let flags = a.flags.iter().fold(0u8, |f, &v| f | v);
+    p.breaks = flags & 1 != 0;
+    if flags & 2 != 0 {
+        profile_rare(b, &mut p);
+    }
+    p
+}
+
+/// Sum of u8 lanes, eight at a time in a u64 (SWAR), not one lane at a time.
+#[inline(always)]
+fn sum_lanes(v: &[u8; W]) -> usize {
+    const M: u64 = 0x00FF_00FF_00FF_00FF;
+    let mut t = 0u64;
+    for h in v.chunks_exact(8) {
+        let x = u64::from_le_bytes(h.try_into().unwrap());
+        t += (x & M) + ((x >> 8) & M); // four u16 lanes, each <= 4 * 510
+    }
+    let t = t + (t >> 16); // u16 lanes 0 and 2, each <= 4080
+    ((t + (t >> 32)) & 0xFFFF) as usize
+}
+
+/// Kana, the Han that needs a second byte, and hangul, for the texts whose
+/// lead bytes `profile` flagged.
+#[cold]
+fn profile_rare(b: &[u8], p: &mut Profile) {
+    for i in memchr::memchr3_iter(0xE3, 0xEF, 0xF0, b) {
+        let b1 = b.get(i + 1).copied().unwrap_or(0);
+        match b[i] {
+            0xE3 => match b1 {
+                0x81..=0x83 => p.kana += 1, // U+3040..U+30FF
+                0x90..=0xBF => p.han += 1,  // U+3400..U+3FFF
+                _ => {}                     // CJK punctuation
+            },
+            0xEF => p.han += usize::from((0xA4..=0xAB).contains(&b1)), // U+F900..U+FAFF
+            _ => p.han += usize::from((0xA0..=0xB1).contains(&b1)),    // U+20000..U+3134F
+        }
+    }
+    for (i, &x) in b.iter().enumerate() {
+        if (0xEA..=0xED).contains(&x) {
+            // U+AC00..U+D7AF: bits 15..6 of the code point
+            let hi = ((u32::from(x) & 0x0F) << 6)
+                | (u32::from(b.get(i + 1).copied().unwrap_or(0)) & 0x3F);
+            p.hangul += usize::from((0x2B0..=0x35E).contains(&hi));
+        }
+    }
+}
+
+impl Profile {
+    fn lang(&self) -> &'static str {
+        let (latin, han, kana, hangul) = (self.latin, self.han, self.kana, self.hangul);
+        if kana > 0 && kana * 4 >= han {
+            return "ja";
+        }
+        if hangul > han && hangul * 3 >= latin {
+            return "ko";
+        }
+        if han == 0 && latin == 0 {
+            "und"
+        } else if han * 3 >= latin {
+            "zh"
+        } else {
+            "en"
+        }
+    }
+}
+
 /// ISO 639-1 tag of a short text: `zh` when Han characters dominate, `en`
 /// when Latin letters do, `ja` / `ko` for kana / hangul, `und` when it has
 /// none of these. Counts are taken on UTF-8 lead bytes, so no char is
 /// decoded: a letter count is right on short sentences and fast.
 pub fn detect_lang(text: &str) -> &'static str {
-    let b = text.as_bytes();
-    // Pass 1, branch-free so it vectorizes: ASCII and accented Latin
-    // letters, lead bytes of U+4000..U+9FFF, lead bytes that may be hangul.
-    let (mut latin, mut han, mut maybe_hangul) = (0usize, 0usize, 0usize);
-    for chunk in b.chunks(255) {
-        let (mut l, mut h, mut g) = (0u8, 0u8, 0u8);
-        for &x in chunk {
-            l += u8::from((x | 0x20).wrapping_sub(b'a') < 26) + u8::from(x.wrapping_sub(0xC3) < 7);
-            h += u8::from(x.wrapping_sub(0xE4) < 6);
-            g += u8::from(x.wrapping_sub(0xEA) < 4);
-        }
-        latin += usize::from(l);
-        han += usize::from(h);
-        maybe_hangul += usize::from(g);
-    }
-    // Pass 2 at the few lead bytes that need their next byte.
-    let mut kana = 0usize;
-    for i in memchr::memchr3_iter(0xE3, 0xEF, 0xF0, b) {
-        let b1 = b.get(i + 1).copied().unwrap_or(0);
-        match b[i] {
-            0xE3 => match b1 {
-                0x81..=0x83 => kana += 1, // U+3040..U+30FF
-                0x90..=0xBF => han += 1,  // U+3400..U+3FFF
-                _ => {}                   // CJK punctuation
-            },
-            0xEF => han += usize::from((0xA4..=0xAB).contains(&b1)), // U+F900..U+FAFF
-            _ => han += usize::from((0xA0..=0xB1).contains(&b1)),    // U+20000..U+3134F
-        }
-    }
-    let mut hangul = 0usize;
-    if maybe_hangul > 0 {
-        for (i, &x) in b.iter().enumerate() {
-            if (0xEA..=0xED).contains(&x) {
-                // U+AC00..U+D7AF: bits 15..6 of the code point
-                let hi = ((u32::from(x) & 0x0F) << 6)
-                    | (u32::from(b.get(i + 1).copied().unwrap_or(0)) & 0x3F);
-                hangul += usize::from((0x2B0..=0x35E).contains(&hi));
-            }
-        }
-    }
-    if kana > 0 && kana * 4 >= han {
-        return "ja";
-    }
-    if hangul > han && hangul * 3 >= latin {
-        return "ko";
-    }
-    if han == 0 && latin == 0 {
-        "und"
-    } else if han * 3 >= latin {
-        "zh"
-    } else {
-        "en"
-    }
+    profile(text.as_bytes()).lang()
 }
 
 #[cfg(test)]
