@@ -22,8 +22,13 @@ rust-test:
 	$(CARGO) test --workspace
 
 # The client and cron tests run the release binary (the one `make run` uses).
+# A local S3 server (moto) on a free port serves the object-store tests; it
+# stops with the tests.
 client-test: build venv
-	QUARRY_BIN=$(CURDIR)/$(QUARRY) $(PY) -m pytest -q tests
+	@port=$$($(PY) -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	$(VENV)/bin/moto_server -H 127.0.0.1 -p $$port >$(CURDIR)/target/moto.log 2>&1 & server=$$!; \
+	trap 'kill $$server' EXIT; \
+	QUARRY_TEST_S3=http://127.0.0.1:$$port QUARRY_BIN=$(CURDIR)/$(QUARRY) $(PY) -m pytest -q tests
 
 lint:
 	$(CARGO) fmt --all --check

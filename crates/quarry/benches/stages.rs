@@ -15,7 +15,7 @@ use quarry_core::{Batch, Document};
 use quarry_extract::{ExtractConfig, Extractor};
 use quarry_read::{resolve_inputs, ReadConfig, Reader};
 use quarry_segment::{SegmentConfig, Segmenter};
-use quarry_write::{DatasetWriter, WriteOptions};
+use quarry_write::{DatasetWriter, Destination, WriteOptions};
 
 fn main() {
     let args: Vec<String> = std::env::args()
@@ -87,7 +87,7 @@ fn main() {
     let out = std::env::temp_dir().join(format!("quarry-bench-{}", std::process::id()));
     let t = Instant::now();
     let mut writer = DatasetWriter::create(
-        &out,
+        &Destination::Dir(out.clone()),
         "p=1",
         "part.parquet",
         "bench",

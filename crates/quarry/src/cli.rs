@@ -9,13 +9,14 @@ Examples:
   quarry run pipelines/documents.toml --input 'data/*.jsonl.gz' --threads 2 --quiet
   quarry check pipelines/documents.toml --input ~/reports
   quarry status out/reports
+  quarry run pipelines/documents.toml --input s3://corpus/reports/ --output s3://lake/reports --shard auto
 
 Exit codes:
   0    success
   1    the run failed (nothing of it is visible in the output)
   2    bad usage or configuration
   3    finished, but some records or files were skipped (see the log and the runs dataset)
-  75   another run holds the output's lock (try again later)
+  75   another run holds the output's lock, or another run of the same shard committed first (try again later)
   130  interrupted (Ctrl-C or SIGTERM); nothing of the run is visible";
 
 #[derive(Debug, Parser)]
@@ -79,10 +80,19 @@ pub struct Target {
     /// Input file, directory or glob; may be repeated; replaces the file's inputs.
     #[arg(long = "input", short = 'i', value_name = "PATH")]
     pub inputs: Vec<String>,
-    /// Output folder; replaces the file's output.dir.
-    #[arg(long, short, value_name = "DIR")]
+    /// Output folder or object-store URL (s3://bucket/prefix); replaces the file's output.dir.
+    #[arg(long, short, value_name = "DIR|URL")]
     pub output: Option<PathBuf>,
     /// Worker threads for the CPU stages (default: the machine's cores).
     #[arg(long, value_name = "N")]
     pub threads: Option<usize>,
+    /// Take only this shard's inputs: INDEX/COUNT (0-based), or `auto` from
+    /// Slurm (SLURM_ARRAY_TASK_ID, SLURM_ARRAY_TASK_COUNT) or a Kubernetes
+    /// Indexed Job (JOB_COMPLETION_INDEX); 0/1 elsewhere.
+    #[arg(long, value_name = "INDEX/COUNT|auto")]
+    pub shard: Option<String>,
+    /// The shard count for `--shard auto` where the scheduler does not say it
+    /// (Kubernetes); also read from QUARRY_SHARD_COUNT.
+    #[arg(long, value_name = "N")]
+    pub shard_count: Option<u32>,
 }

@@ -2,37 +2,69 @@
 
 use std::collections::{BTreeMap, HashSet};
 use std::io::{IsTerminal, Read};
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
 use std::time::Instant;
 
 use quarry_core::Error;
-use quarry_read::{resolve_inputs, InputFile};
-use quarry_write::store::{self, InputRecord, State, Store};
+use quarry_read::{resolve_all, InputFile, RemoteAccess};
+use quarry_write::output::{self, Opened, Output, Place};
+use quarry_write::shards::{CommitError, ShardId};
+use quarry_write::store::{InputRecord, State};
 use quarry_write::{time, RunRecord, WriteOptions};
+use tokio::runtime::Handle;
 
 use crate::cli::Target;
 use crate::config::{self, Plan};
 use crate::exit;
 use crate::pipeline::{self, Clocks, Counters, RunSpec, Stages};
 
-/// Loads the plan, builds the stages and lists the inputs; any failure is a
-/// usage error (exit 2) with a message that says what to fix.
-fn prepare(target: &Target) -> Result<(Plan, Stages, Vec<InputFile>), String> {
+/// Loads the plan, builds the stages and lists this shard's inputs; any
+/// failure is a usage error (exit 2) with a message that says what to fix.
+fn prepare(target: &Target, handle: &Handle) -> Result<(Plan, Stages, Vec<InputFile>), String> {
     let plan = config::load(target).map_err(|e| format!("{e:#}"))?;
     let stages = Stages::build(&plan)?;
-    let inputs = resolve_inputs(
+    let access = RemoteAccess {
+        options: plan.config.storage.clone(),
+        handle: handle.clone(),
+    };
+    let mut inputs = resolve_all(
         &plan.config.input.paths,
         &plan.input_base,
         &plan.config.input.extensions,
+        Some(&access),
     )
     .map_err(|e| format!("{}: {e}", plan.file.display()))?;
+    inputs.retain(|input| plan.shard.owns(&input.source));
     Ok((plan, stages, inputs))
 }
 
+/// The runtime that runs the stages and the object-store requests.
+fn runtime(threads: usize) -> std::io::Result<tokio::runtime::Runtime> {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(threads.clamp(1, 4))
+        .enable_all()
+        .build()
+}
+
+fn place<'a>(plan: &'a Plan, handle: &Handle) -> Place<'a> {
+    Place {
+        root: &plan.output,
+        storage: &plan.config.storage,
+        handle: handle.clone(),
+    }
+}
+
 pub fn check(target: &Target) -> u8 {
-    let (plan, stages, inputs) = match prepare(target) {
+    let rt = match runtime(1) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return exit::FAILED;
+        }
+    };
+    let (plan, stages, inputs) = match prepare(target, rt.handle()) {
         Ok(p) => p,
         Err(e) => {
             eprintln!("error: {e}");
@@ -43,9 +75,14 @@ pub fn check(target: &Target) -> u8 {
     println!("pipeline     {} ({})", plan.name, plan.file.display());
     println!("config hash  {}", plan.config_hash);
     println!(
-        "inputs       {} files, {}",
+        "inputs       {} files, {}{}",
         inputs.len(),
-        human_bytes(bytes)
+        human_bytes(bytes),
+        if plan.shard.count > 1 {
+            format!(" (shard {})", plan.shard)
+        } else {
+            String::new()
+        }
     );
     for input in inputs.iter().take(10) {
         println!(
@@ -62,7 +99,9 @@ pub fn check(target: &Target) -> u8 {
         plan.threads
     );
     println!("output       {}", plan.output.display());
-    match store::read_state(&plan.output) {
+    let states = output::read_states(&place(&plan, rt.handle()));
+    let states = states.map(|all| merge_states(all, Some(plan.shard)));
+    match states {
         Ok(Some(state)) => {
             let pending = pending_inputs(&state, &inputs).len();
             println!(
@@ -101,9 +140,18 @@ fn mtime_ns(input: &InputFile) -> i128 {
         .map_or(0, |d| d.as_nanos() as i128)
 }
 
-fn file_hash(path: &Path) -> std::io::Result<String> {
+/// What identifies an input's content: the xxh3-128 of a local file's bytes,
+/// or the entity tag an object store gives an object (reading whole objects
+/// again to hash them would cost a download per run).
+fn content_id(input: &InputFile) -> std::io::Result<String> {
+    if let Some(object) = &input.object {
+        return Ok(match &object.e_tag {
+            Some(tag) => format!("etag:{}:{}", tag.trim_matches('"'), input.size),
+            None => format!("size:{}:{}", input.size, mtime_ns(input)),
+        });
+    }
     let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut file = std::fs::File::open(path)?;
+    let mut file = std::fs::File::open(&input.path)?;
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buf)?;
@@ -116,28 +164,33 @@ fn file_hash(path: &Path) -> std::io::Result<String> {
 }
 
 pub fn run(target: &Target, full: bool, quiet: bool) -> u8 {
-    let (plan, stages, inputs) = match prepare(target) {
-        Ok(p) => p,
-        Err(e) => {
-            tracing::error!("{e}");
-            return exit::USAGE;
-        }
-    };
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(plan.threads.clamp(1, 4))
-        .enable_all()
-        .build()
-    {
+    let threads = target.threads.filter(|&n| n > 0).unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let rt = match runtime(threads) {
         Ok(r) => r,
         Err(e) => {
             tracing::error!("cannot start the runtime: {e}");
             return exit::FAILED;
         }
     };
-    runtime.block_on(run_async(plan, stages, inputs, full, quiet))
+    let (plan, stages, inputs) = match prepare(target, rt.handle()) {
+        Ok(p) => p,
+        Err(e) => {
+            tracing::error!("{e}");
+            return exit::USAGE;
+        }
+    };
+    let code = run_plan(&rt, plan, stages, inputs, full, quiet);
+    // Object-store clients may hold idle connections: don't wait on them.
+    rt.shutdown_timeout(std::time::Duration::from_secs(1));
+    code
 }
 
-async fn run_async(
+fn run_plan(
+    rt: &tokio::runtime::Runtime,
     plan: Plan,
     stages: Stages,
     inputs: Vec<InputFile>,
@@ -148,19 +201,23 @@ async fn run_async(
     let started_us = time::now_micros();
     let run_id = time::run_id(started_us);
     let cancel = Arc::new(AtomicBool::new(false));
-    spawn_signal_watch(Arc::clone(&cancel));
-    let mut store = match Store::open(&plan.output) {
-        Ok(Ok(s)) => s,
-        Ok(Err(store::Locked(msg))) => {
+    rt.spawn(watch_signals(Arc::clone(&cancel)));
+    let mut out = match Output::open(&place(&plan, rt.handle()), plan.shard) {
+        Ok(Opened::Ready(o)) => o,
+        Ok(Opened::Locked(msg)) => {
             tracing::error!("{msg}");
             return exit::LOCKED;
         }
+        Ok(Opened::Refused(msg)) => {
+            tracing::error!("{msg}");
+            return exit::USAGE;
+        }
         Err(e) => {
-            tracing::error!("cannot open the output folder: {e}");
+            tracing::error!("cannot open the output: {e}");
             return exit::FAILED;
         }
     };
-    let previous = store.state.clone();
+    let previous = out.state().clone();
     if !full && !previous.config_hash.is_empty() && previous.config_hash != plan.config_hash {
         tracing::error!(
             "{}: the pipeline config changed since the last run into {} (config hash {} → {}); rerun with --full to rebuild the output with the new config",
@@ -171,6 +228,13 @@ async fn run_async(
         );
         return exit::USAGE;
     }
+    if plan.shard.count > 1 {
+        tracing::info!(
+            "shard {}: {} inputs of this shard",
+            plan.shard,
+            inputs.len()
+        );
+    }
 
     // Decide what to read: new and changed inputs (all of them with --full).
     let mut todo = Vec::new();
@@ -178,7 +242,7 @@ async fn run_async(
     let mut unchanged: BTreeMap<String, InputRecord> = BTreeMap::new();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     for input in &inputs {
-        let hash = match file_hash(&input.path) {
+        let hash = match content_id(input) {
             Ok(h) => h,
             Err(e) => {
                 // The reader reports it with its position; hash it as empty.
@@ -221,23 +285,28 @@ async fn run_async(
         );
     }
 
-    // The next snapshot: everything committed, less what this run replaces.
+    // The next commit: everything committed, less what this run replaces.
     let write_options = WriteOptions {
         zstd_level: plan.config.output.zstd_level,
         row_group_rows: plan.config.output.row_group_rows,
         keep_raw: plan.config.output.keep_raw,
     };
-    let committed = match store.committed_files() {
+    let committed = match out.committed_files() {
         Ok(f) => f,
         Err(e) => {
             tracing::error!("{e}");
             return exit::FAILED;
         }
     };
-    let mut drop_files: HashSet<PathBuf> = HashSet::new();
-    let mut rewrites: Vec<(PathBuf, &'static str, HashSet<String>)> = Vec::new();
+    let mut drop_files: HashSet<String> = HashSet::new();
+    let mut rewrites: Vec<(String, HashSet<String>)> = Vec::new();
     if full {
-        drop_files.extend(committed.iter().filter(|f| !f.starts_with("runs")).cloned());
+        drop_files.extend(
+            committed
+                .iter()
+                .filter(|f| !f.starts_with("runs/"))
+                .cloned(),
+        );
     } else if !replaced.is_empty() {
         let mut by_run: BTreeMap<String, HashSet<String>> = BTreeMap::new();
         for source in &replaced {
@@ -248,36 +317,27 @@ async fn run_async(
                 .extend(rec.doc_ids.iter().cloned());
         }
         for (old_run, doc_ids) in by_run {
-            let name = format!("part-{old_run}.parquet");
             for file in committed
                 .iter()
-                .filter(|f| f.file_name().is_some_and(|n| n == name.as_str()))
+                .filter(|f| Output::is_file_of_run(f, &old_run))
             {
                 drop_files.insert(file.clone());
-                rewrites.push((file.clone(), "doc_id", doc_ids.clone()));
+                rewrites.push((file.clone(), doc_ids.clone()));
             }
         }
     }
-    let snapshot = match store.begin(&drop_files) {
-        Ok(d) => d,
+    let txn = match out.begin(&drop_files, &run_id) {
+        Ok(t) => t,
         Err(e) => {
             tracing::error!("{e}");
             return exit::FAILED;
         }
     };
-    if let Some(current) = store.current_dir() {
-        for (rel, column, remove) in &rewrites {
-            if let Err(e) = quarry_write::rewrite_without(
-                &current.join(rel),
-                &snapshot.join(rel),
-                column,
-                remove,
-                &write_options,
-            ) {
-                tracing::error!("cannot replace the earlier rows of a changed input: {e}");
-                store.discard(&snapshot);
-                return exit::FAILED;
-            }
+    for (rel, remove) in &rewrites {
+        if let Err(e) = out.rewrite(&txn, rel, "doc_id", remove, &write_options) {
+            tracing::error!("cannot replace the earlier rows of a changed input: {e}");
+            out.discard(txn);
+            return exit::FAILED;
         }
     }
 
@@ -303,13 +363,14 @@ async fn run_async(
     };
     let spec = RunSpec {
         inputs: todo.clone(),
-        snapshot: snapshot.clone(),
+        dest: txn.dest.clone(),
         partition: partition.clone(),
+        file_name: out.part_name(&run_id),
         run_id: run_id.clone(),
         known_hashes,
         write_options: write_options.clone(),
     };
-    let result = pipeline::execute(
+    let result = rt.block_on(pipeline::execute(
         &plan,
         Arc::new(stages),
         spec,
@@ -317,20 +378,19 @@ async fn run_async(
         Arc::clone(&clocks),
         Arc::clone(&cancel),
         progress.clone(),
-    )
-    .await;
+    ));
     progress.finish_and_clear();
     let outcome = match result {
         Ok(o) => o,
         Err(Error::Interrupted) => {
-            store.discard(&snapshot);
+            out.discard(txn);
             tracing::error!(
                 "interrupted: nothing of this run was committed; the next run redoes it"
             );
             return exit::INTERRUPTED;
         }
         Err(e) => {
-            store.discard(&snapshot);
+            out.discard(txn);
             tracing::error!("run failed: {e}");
             tracing::error!(
                 "nothing of this run was committed; {} keeps its earlier runs",
@@ -396,26 +456,33 @@ async fn run_async(
         threads: plan.threads as u32,
     };
     if let Err(e) = quarry_write::write_run(
-        &snapshot,
+        &txn.dest,
         &partition,
-        &format!("run-{run_id}.parquet"),
+        &out.run_file_name(&run_id),
         &record,
         &write_options,
     ) {
-        store.discard(&snapshot);
+        out.discard(txn);
         tracing::error!("run failed: {e}");
         return exit::FAILED;
     }
     state.runs.push(record);
-    if let Err(e) = store.commit(&snapshot, state) {
-        store.discard(&snapshot);
-        tracing::error!("run failed at commit: {e}");
-        return exit::FAILED;
+    match out.commit(txn, state) {
+        Ok(()) => {}
+        Err(CommitError::Conflict(msg)) => {
+            tracing::error!("{msg}");
+            return exit::LOCKED;
+        }
+        Err(CommitError::Failed(e)) => {
+            tracing::error!("run failed at commit: {e}");
+            return exit::FAILED;
+        }
     }
     let mb = bytes_read as f64 / 1e6;
     tracing::info!(
-        "{}: {} documents, {} sentences, {} metrics from {} of {} inputs ({:.2} MB) in {:.2} s, {:.1} MB/s → {} (run {})",
+        "{}{}: {} documents, {} sentences, {} metrics from {} of {} inputs ({:.2} MB) in {:.2} s, {:.1} MB/s → {} (run {})",
         plan.name,
+        if plan.shard.count > 1 { format!(" shard {}", plan.shard) } else { String::new() },
         w.documents,
         w.sentences,
         w.metrics,
@@ -436,24 +503,82 @@ async fn run_async(
 }
 
 /// Ctrl-C and SIGTERM ask the pipeline to stop; the run is not committed.
-fn spawn_signal_watch(cancel: Arc<AtomicBool>) {
-    tokio::spawn(async move {
-        let mut term =
-            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-                Ok(s) => s,
-                Err(_) => return,
-            };
-        tokio::select! {
-            _ = tokio::signal::ctrl_c() => {}
-            _ = term.recv() => {}
+async fn watch_signals(cancel: Arc<AtomicBool>) {
+    let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+        Ok(s) => s,
+        Err(_) => return,
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = term.recv() => {}
+    }
+    tracing::warn!("stopping: signal received");
+    cancel.store(true, Ordering::Relaxed);
+}
+
+/// One state out of a root's states: the shard's own when `shard` is given
+/// and the root is sharded, else all shards' inputs and runs together.
+fn merge_states(all: Vec<(Option<ShardId>, State)>, shard: Option<ShardId>) -> Option<State> {
+    let mut merged: Option<State> = None;
+    for (id, state) in all {
+        if let (Some(id), Some(wanted)) = (id, shard) {
+            if wanted.count > 1 && id != wanted {
+                continue;
+            }
         }
-        tracing::warn!("stopping: signal received");
-        cancel.store(true, Ordering::Relaxed);
-    });
+        match &mut merged {
+            None => merged = Some(state),
+            Some(m) => {
+                if m.config_hash != state.config_hash {
+                    m.config_hash = format!("{} / {}", m.config_hash, state.config_hash);
+                }
+                m.inputs.extend(state.inputs);
+                m.runs.extend(state.runs);
+            }
+        }
+    }
+    if let Some(m) = &mut merged {
+        m.runs.sort_by_key(|r| r.started_at_us);
+    }
+    merged
 }
 
 pub fn status(output: &Path, pipeline: Option<&Path>, last: usize) -> u8 {
-    let state = match store::read_state(output) {
+    let rt = match runtime(1) {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return exit::FAILED;
+        }
+    };
+    let no_options = BTreeMap::new();
+    let storage = match pipeline {
+        Some(file) => config::load(&Target {
+            pipeline: file.to_path_buf(),
+            inputs: vec![],
+            output: Some(output.to_path_buf()),
+            threads: None,
+            shard: None,
+            shard_count: None,
+        })
+        .map(|p| p.config.storage)
+        .unwrap_or_default(),
+        None => no_options.clone(),
+    };
+    let place = Place {
+        root: output,
+        storage: &storage,
+        handle: rt.handle().clone(),
+    };
+    let shards = match output::read_states(&place) {
+        Ok(all) => all
+            .iter()
+            .filter_map(|(id, _)| *id)
+            .map(|id| id.count)
+            .max(),
+        Err(_) => None,
+    };
+    let state = match output::read_states(&place).map(|all| merge_states(all, None)) {
         Ok(Some(s)) => s,
         Ok(None) => {
             println!("{}: no committed runs yet", output.display());
@@ -465,6 +590,9 @@ pub fn status(output: &Path, pipeline: Option<&Path>, last: usize) -> u8 {
         }
     };
     println!("output    {}", output.display());
+    if let Some(count) = shards {
+        println!("shards    {count} (runs of every shard below)");
+    }
     println!(
         "pipeline  {} (config hash {})",
         state.pipeline, state.config_hash
@@ -508,8 +636,10 @@ pub fn status(output: &Path, pipeline: Option<&Path>, last: usize) -> u8 {
             inputs: vec![],
             output: Some(output.to_path_buf()),
             threads: None,
+            shard: None,
+            shard_count: None,
         };
-        match prepare(&target) {
+        match prepare(&target, rt.handle()) {
             Ok((plan, _, inputs)) => {
                 let pending = pending_inputs(&state, &inputs);
                 println!();

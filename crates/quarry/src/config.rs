@@ -1,6 +1,7 @@
 //! The pipeline file: one TOML table per stage. Unknown keys and wrong
 //! types are errors that name the key, the file and what would be valid.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
 use anyhow::{bail, Context, Result};
@@ -11,6 +12,8 @@ use quarry_segment::SegmentConfig;
 use serde::Deserialize;
 
 use crate::cli::Target;
+use crate::shard;
+use quarry_write::shards::ShardId;
 
 #[derive(Debug, Clone, Default, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -30,6 +33,10 @@ pub struct PipelineConfig {
     pub output: OutputConfig,
     #[serde(default)]
     pub run: RunConfig,
+    /// Object-store settings (object_store keys: endpoint, region,
+    /// allow_http, …); they override the standard environment variables.
+    #[serde(default)]
+    pub storage: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -105,6 +112,8 @@ pub struct Plan {
     pub threads: usize,
     /// Hash of everything that shapes the output rows (not paths or threads).
     pub config_hash: String,
+    /// The part of the inputs this run takes.
+    pub shard: ShardId,
 }
 
 pub fn load(target: &Target) -> Result<Plan> {
@@ -139,7 +148,9 @@ pub fn load(target: &Target) -> Result<Plan> {
     }
     let output = match (&target.output, &config.output.dir) {
         (Some(o), _) => o.clone(),
-        (None, Some(d)) if d.is_absolute() => d.clone(),
+        (None, Some(d)) if d.is_absolute() || quarry_storage::is_url(&d.to_string_lossy()) => {
+            d.clone()
+        }
         (None, Some(d)) => quarry_read::normalize(&file_dir.join(d)),
         (None, None) => bail!(
             "{}: output.dir: no output folder; set [output] dir = \"...\" or give --output DIR",
@@ -175,7 +186,12 @@ pub fn load(target: &Target) -> Result<Plan> {
             .unwrap_or_else(|| "pipeline".into())
     });
     let config_hash = shaping_hash(&text)?;
+    let shard = shard::resolve(target.shard.as_deref(), target.shard_count, &|name| {
+        std::env::var(name).ok()
+    })
+    .map_err(|e| anyhow::anyhow!("--shard: {e}"))?;
     Ok(Plan {
+        shard,
         name,
         file: file.clone(),
         config,
@@ -193,6 +209,7 @@ fn shaping_hash(text: &str) -> Result<String> {
     let mut value: toml::Table = toml::from_str(text)?;
     value.remove("run");
     value.remove("name");
+    value.remove("storage");
     if let Some(toml::Value::Table(input)) = value.get_mut("input") {
         input.remove("paths");
     }
@@ -219,6 +236,8 @@ mod tests {
             inputs: vec![],
             output: None,
             threads: None,
+            shard: None,
+            shard_count: None,
         }
     }
 

@@ -5,6 +5,7 @@ mod cli;
 mod commands;
 mod config;
 mod pipeline;
+mod shard;
 
 use std::io::IsTerminal;
 use std::process::ExitCode;

@@ -2,7 +2,6 @@
 //! a writer thread, connected by bounded channels.
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -13,7 +12,7 @@ use quarry_core::{
 use quarry_extract::Extractor;
 use quarry_read::{InputFile, Reader};
 use quarry_segment::Segmenter;
-use quarry_write::{DatasetWriter, WriteOptions, Written};
+use quarry_write::{DatasetWriter, Destination, WriteOptions, Written};
 
 use crate::config::{OnError, Plan};
 
@@ -70,15 +69,18 @@ pub struct Outcome {
 
 pub struct RunSpec {
     pub inputs: Vec<InputFile>,
-    pub snapshot: PathBuf,
+    /// Where the run's files go until the commit.
+    pub dest: Destination,
     pub partition: String,
+    /// The name of each dataset's file.
+    pub file_name: String,
     pub run_id: String,
     /// Content hashes already in the output (documents written once).
     pub known_hashes: HashSet<String>,
     pub write_options: WriteOptions,
 }
 
-/// Runs the pipeline over `spec.inputs`; files land in `spec.snapshot`.
+/// Runs the pipeline over `spec.inputs`; files land in `spec.dest`.
 pub async fn execute(
     plan: &Plan,
     stages: Arc<Stages>,
@@ -169,11 +171,10 @@ pub async fn execute(
         let clocks = Arc::clone(&clocks);
         let dedup = plan.config.output.dedup_documents;
         tokio::task::spawn_blocking(move || -> Result<Outcome> {
-            let file_name = format!("part-{}.parquet", spec.run_id);
             let mut writer = DatasetWriter::create(
-                &spec.snapshot,
+                &spec.dest,
                 &spec.partition,
-                &file_name,
+                &spec.file_name,
                 &spec.run_id,
                 spec.write_options,
             )?;

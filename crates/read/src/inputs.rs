@@ -6,15 +6,37 @@ use std::path::{Path, PathBuf};
 use std::time::SystemTime;
 
 use quarry_core::{Error, Location};
+use quarry_storage::{Path as ObjectPath, Remote};
+use std::collections::BTreeMap;
 
 /// One file to read.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct InputFile {
+    /// The local path; for an object, its key (the format and compression
+    /// are taken from its name).
     pub path: PathBuf,
-    /// The path as shown in the output's `source` column and in messages.
+    /// The path or URL as shown in the output's `source` column and in messages.
     pub source: String,
     pub size: u64,
     pub modified: Option<SystemTime>,
+    /// Set when the input is an object in an object store.
+    pub object: Option<ObjectInput>,
+}
+
+/// Where an object input lives, and its version as the store reports it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ObjectInput {
+    pub remote: Remote,
+    pub key: ObjectPath,
+    /// The store's entity tag: changes whenever the content does.
+    pub e_tag: Option<String>,
+}
+
+/// What reading object-store URLs needs: the pipeline's `[storage]`
+/// options and the runtime that runs the requests.
+pub struct RemoteAccess {
+    pub options: BTreeMap<String, String>,
+    pub handle: tokio::runtime::Handle,
 }
 
 impl InputFile {
@@ -26,6 +48,7 @@ impl InputFile {
             size: meta.len(),
             modified: meta.modified().ok(),
             path,
+            object: None,
         })
     }
 }
@@ -35,6 +58,123 @@ impl InputFile {
 /// working directory). A pattern that matches nothing is an error: a cron
 /// job over a mistyped path must not succeed silently.
 pub fn resolve_inputs(
+    patterns: &[String],
+    base: &Path,
+    extensions: &[String],
+) -> Result<Vec<InputFile>, String> {
+    resolve_all(patterns, base, extensions, None)
+}
+
+/// [`resolve_inputs`] where patterns may also be object-store URLs
+/// (`s3://bucket/prefix/`, `s3://bucket/data/*.jsonl.gz`): a prefix is
+/// listed recursively for the extensions, a glob is matched against keys.
+pub fn resolve_all(
+    patterns: &[String],
+    base: &Path,
+    extensions: &[String],
+    access: Option<&RemoteAccess>,
+) -> Result<Vec<InputFile>, String> {
+    let mut objects = Vec::new();
+    let mut local = Vec::new();
+    for pattern in patterns {
+        if quarry_storage::is_url(pattern) {
+            let access = access.ok_or_else(|| {
+                format!("input `{pattern}`: object-store URLs are not readable here")
+            })?;
+            objects.extend(resolve_url(pattern, extensions, access)?);
+        } else {
+            local.push(pattern.clone());
+        }
+    }
+    let mut files = resolve_local(&local, base, extensions)?;
+    objects.sort_by(|a, b| a.source.cmp(&b.source));
+    objects.dedup_by(|a, b| a.source == b.source);
+    files.extend(objects);
+    Ok(files)
+}
+
+fn resolve_url(
+    pattern: &str,
+    extensions: &[String],
+    access: &RemoteAccess,
+) -> Result<Vec<InputFile>, String> {
+    let fail = |e: &dyn std::fmt::Display| format!("input `{pattern}`: {e}");
+    let glob_at = pattern.find(['*', '?', '[']);
+    // List from the folder before the first wildcard, or the whole prefix.
+    let listed = match glob_at {
+        Some(i) => &pattern[..pattern[..i].rfind('/').map_or(i, |s| s + 1)],
+        None => pattern,
+    };
+    let remote = Remote::connect(
+        listed.trim_end_matches('/'),
+        &access.options,
+        access.handle.clone(),
+    )
+    .map_err(|e| e.to_string())?;
+    let to_input = |meta: quarry_storage::ObjectMeta| InputFile {
+        path: PathBuf::from(meta.location.as_ref()),
+        source: remote.url(&meta.location),
+        size: meta.size,
+        modified: Some(SystemTime::from(meta.last_modified)),
+        object: Some(ObjectInput {
+            remote: remote.clone(),
+            key: meta.location,
+            e_tag: meta.e_tag,
+        }),
+    };
+    let mut out = Vec::new();
+    if glob_at.is_some() {
+        let rest = &pattern[listed.len()..];
+        let full = if remote.prefix.as_ref().is_empty() {
+            rest.to_string()
+        } else {
+            format!("{}/{rest}", remote.prefix.as_ref())
+        };
+        let matcher = glob::Pattern::new(&full).map_err(|e| fail(&e))?;
+        let options = glob::MatchOptions {
+            require_literal_separator: true,
+            ..Default::default()
+        };
+        for meta in remote.list(&remote.prefix).map_err(|e| fail(&e))? {
+            let key = meta.location.as_ref().to_string();
+            if matcher.matches_with(&key, options)
+                && has_extension_or_named(&key, extensions, false)
+            {
+                out.push(to_input(meta));
+            }
+        }
+    } else if !pattern.ends_with('/') {
+        if let Some(meta) = remote.head(&remote.prefix).map_err(|e| fail(&e))? {
+            return Ok(vec![to_input(meta)]);
+        }
+    }
+    if glob_at.is_none() {
+        for meta in remote.list(&remote.prefix).map_err(|e| fail(&e))? {
+            let key = meta.location.as_ref().to_string();
+            if has_extension_or_named(&key, extensions, true) {
+                out.push(to_input(meta));
+            }
+        }
+    }
+    if out.is_empty() {
+        return Err(format!(
+            "input `{pattern}`: matches no object (prefixes are read for the extensions {extensions:?})"
+        ));
+    }
+    Ok(out)
+}
+
+/// Object keys: hidden names (a segment starting with `.` or `_`, such as
+/// quarry's own `_quarry/`) are skipped when walking a prefix.
+fn has_extension_or_named(key: &str, extensions: &[String], walking: bool) -> bool {
+    let hidden = key
+        .split('/')
+        .any(|part| part.starts_with('.') || (walking && part.starts_with('_')));
+    let name = key.rsplit('/').next().unwrap_or(key);
+    !hidden && has_extension(name, extensions)
+}
+
+fn resolve_local(
     patterns: &[String],
     base: &Path,
     extensions: &[String],
@@ -147,9 +287,13 @@ fn has_extension(name: &str, extensions: &[String]) -> bool {
 
 /// Opens an input, decompressing `.gz` and `.zst` by extension.
 pub(crate) fn open(input: &InputFile) -> Result<Box<dyn Read + Send>, Error> {
-    let file = File::open(&input.path).map_err(|e| {
+    let cannot_open = |e: std::io::Error| {
         Error::bad_input(Location::file(&input.source), format!("cannot open: {e}"))
-    })?;
+    };
+    let file: Box<dyn Read + Send> = match &input.object {
+        Some(object) => object.remote.reader(&object.key).map_err(cannot_open)?,
+        None => Box::new(File::open(&input.path).map_err(cannot_open)?),
+    };
     let name = input.path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".gz") {
         Ok(Box::new(flate2::read::MultiGzDecoder::new(file)))

@@ -18,7 +18,7 @@ use quarry_core::{Document, Error, Location};
 use serde::Deserialize;
 
 pub use decode::encoding_for_label;
-pub use inputs::{normalize, resolve_inputs, InputFile};
+pub use inputs::{normalize, resolve_all, resolve_inputs, InputFile, ObjectInput, RemoteAccess};
 use lines::LimitedLines;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]

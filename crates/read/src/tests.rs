@@ -157,6 +157,7 @@ fn bad_files_get_located_errors() {
         source: "unreadable.txt".into(),
         size: 0,
         modified: None,
+        object: None,
     };
     let mut errors = vec![];
     reader.read(&input, &mut |item| {

@@ -3,14 +3,16 @@
 //! groups. Every file is written under a temporary name and renamed only when
 //! complete, so a reader never sees a half-written file.
 
+pub mod output;
 mod rewrite;
 mod schema;
+pub mod shards;
 pub mod store;
 mod table;
 pub mod time;
 
 use std::fs::File;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -18,6 +20,7 @@ use parquet::basic::{Compression, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use quarry_core::{Batch, Error, Result};
+use quarry_storage::{ObjectWriter, Remote};
 
 pub use rewrite::rewrite_without;
 pub use schema::{documents_schema, metrics_schema, runs_schema, sentences_schema};
@@ -54,32 +57,92 @@ impl Default for WriteOptions {
     }
 }
 
-/// A Parquet file being written under a temporary name.
+/// Where a run's files go: a local folder, or a prefix in an object store.
+#[derive(Debug, Clone)]
+pub enum Destination {
+    Dir(PathBuf),
+    Objects(Remote),
+}
+
+impl Destination {
+    /// `rel` (`dataset/partition/name`, always with `/`) under this destination.
+    pub fn display(&self, rel: &str) -> String {
+        match self {
+            Destination::Dir(dir) => dir.join(rel).display().to_string(),
+            Destination::Objects(remote) => remote.url(&remote.child(rel)),
+        }
+    }
+}
+
+/// The bytes of a file being written: a local temporary file (renamed into
+/// place on commit) or an object upload (completed on commit).
+enum SinkWriter {
+    File(File),
+    Object(Box<ObjectWriter>),
+}
+
+impl std::io::Write for SinkWriter {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        match self {
+            SinkWriter::File(f) => f.write(buf),
+            SinkWriter::Object(o) => o.write(buf),
+        }
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        match self {
+            SinkWriter::File(f) => f.flush(),
+            SinkWriter::Object(o) => o.flush(),
+        }
+    }
+}
+
+/// A Parquet file being written under a temporary name (locally) or as an
+/// unfinished upload (object stores): invisible until committed.
 struct PendingFile {
-    writer: ArrowWriter<File>,
-    temp: PathBuf,
-    path: PathBuf,
+    writer: ArrowWriter<SinkWriter>,
+    /// Local temporary path, if local.
+    temp: Option<PathBuf>,
+    /// Final local path, or the object's URL.
+    name: String,
+    final_path: Option<PathBuf>,
     rows: u64,
 }
 
 impl PendingFile {
     fn create(
-        path: PathBuf,
+        dest: &Destination,
+        rel: &str,
         schema: arrow_schema::SchemaRef,
         props: WriterProperties,
     ) -> Result<Self> {
-        let dir = path.parent().expect("dataset files live in a folder");
-        std::fs::create_dir_all(dir).map_err(|e| Error::io(dir.display().to_string(), e))?;
-        let name = path.file_name().expect("file name").to_string_lossy();
-        // A leading dot and a non-.parquet suffix keep `*.parquet` globs away.
-        let temp = dir.join(format!(".{name}.tmp"));
-        let file = File::create(&temp).map_err(|e| Error::io(temp.display().to_string(), e))?;
-        let writer = ArrowWriter::try_new(file, schema, Some(props))
-            .map_err(|e| Error::Pipeline(format!("{}: {e}", temp.display())))?;
+        let (sink, temp, final_path) = match dest {
+            Destination::Dir(root) => {
+                let path = root.join(rel);
+                let dir = path.parent().expect("dataset files live in a folder");
+                std::fs::create_dir_all(dir)
+                    .map_err(|e| Error::io(dir.display().to_string(), e))?;
+                let name = path.file_name().expect("file name").to_string_lossy();
+                // A leading dot and a non-.parquet suffix keep `*.parquet` globs away.
+                let temp = dir.join(format!(".{name}.tmp"));
+                let file =
+                    File::create(&temp).map_err(|e| Error::io(temp.display().to_string(), e))?;
+                (SinkWriter::File(file), Some(temp), Some(path))
+            }
+            Destination::Objects(remote) => (
+                SinkWriter::Object(Box::new(remote.writer(&remote.child(rel)))),
+                None,
+                None,
+            ),
+        };
+        let name = dest.display(rel);
+        let writer = ArrowWriter::try_new(sink, schema, Some(props))
+            .map_err(|e| Error::Pipeline(format!("{name}: {e}")))?;
         Ok(PendingFile {
             writer,
             temp,
-            path,
+            name,
+            final_path,
             rows: 0,
         })
     }
@@ -88,26 +151,33 @@ impl PendingFile {
         self.rows += batch.num_rows() as u64;
         self.writer
             .write(batch)
-            .map_err(|e| Error::Pipeline(format!("{}: {e}", self.temp.display())))
+            .map_err(|e| Error::Pipeline(format!("{}: {e}", self.name)))
     }
 
-    /// Closes the file and moves it to its final name; returns that name.
-    fn commit(self) -> Result<PathBuf> {
-        let file = self
+    /// Closes the file and moves it to its final name (completes the upload).
+    fn commit(self) -> Result<()> {
+        let sink = self
             .writer
             .into_inner()
-            .map_err(|e| Error::Pipeline(format!("{}: {e}", self.temp.display())))?;
-        file.sync_all()
-            .map_err(|e| Error::io(self.temp.display().to_string(), e))?;
-        drop(file);
-        std::fs::rename(&self.temp, &self.path)
-            .map_err(|e| Error::io(self.path.display().to_string(), e))?;
-        Ok(self.path)
+            .map_err(|e| Error::Pipeline(format!("{}: {e}", self.name)))?;
+        match (sink, self.temp, self.final_path) {
+            (SinkWriter::File(file), Some(temp), Some(path)) => {
+                file.sync_all()
+                    .map_err(|e| Error::io(temp.display().to_string(), e))?;
+                drop(file);
+                std::fs::rename(&temp, &path).map_err(|e| Error::io(path.display().to_string(), e))
+            }
+            (SinkWriter::Object(object), _, _) => object.finish(),
+            _ => unreachable!("a local file has both names"),
+        }
     }
 
     fn abort(self) {
+        let temp = self.temp.clone();
         drop(self.writer);
-        let _ = std::fs::remove_file(&self.temp);
+        if let Some(temp) = temp {
+            let _ = std::fs::remove_file(&temp);
+        }
     }
 }
 
@@ -193,6 +263,7 @@ fn properties(options: &WriteOptions, free_text: &[&str]) -> WriterProperties {
 /// succeeds; [`DatasetWriter::abort`] leaves nothing behind.
 pub struct DatasetWriter {
     run_id: String,
+    rels: [String; 3],
     options: WriteOptions,
     documents: FileWorker,
     sentences: FileWorker,
@@ -208,24 +279,27 @@ pub struct Written {
     pub documents: u64,
     pub sentences: u64,
     pub metrics: u64,
-    pub files: Vec<PathBuf>,
+    /// The files written, relative to the destination (`dataset/partition/name`).
+    pub files: Vec<String>,
 }
 
 impl DatasetWriter {
     /// `partition` is a Hive-style folder such as `run_date=2026-11-27`;
     /// `file_name` the name of each dataset's file (`part-<run>.parquet`).
     pub fn create(
-        root: &Path,
+        dest: &Destination,
         partition: &str,
         file_name: &str,
         run_id: &str,
         options: WriteOptions,
     ) -> Result<Self> {
-        let path = |dataset: &str| root.join(dataset).join(partition).join(file_name);
+        let rels = DATASETS.map(|dataset| format!("{dataset}/{partition}/{file_name}"));
         Ok(DatasetWriter {
+            rels: [rels[0].clone(), rels[1].clone(), rels[2].clone()],
             run_id: run_id.to_string(),
             documents: FileWorker::spawn(PendingFile::create(
-                path("documents"),
+                dest,
+                &rels[0],
                 documents_schema(),
                 properties(
                     &options,
@@ -233,12 +307,14 @@ impl DatasetWriter {
                 ),
             )?)?,
             sentences: FileWorker::spawn(PendingFile::create(
-                path("sentences"),
+                dest,
+                &rels[1],
                 sentences_schema(),
                 properties(&options, &["text"]),
             )?)?,
             metrics: FileWorker::spawn(PendingFile::create(
-                path("metrics"),
+                dest,
+                &rels[2],
                 metrics_schema(),
                 properties(&options, &["surface"]),
             )?)?,
@@ -315,9 +391,10 @@ impl DatasetWriter {
             metrics: metrics.rows,
             files: Vec::new(),
         };
-        written.files.push(documents.commit()?);
-        written.files.push(sentences.commit()?);
-        written.files.push(metrics.commit()?);
+        documents.commit()?;
+        sentences.commit()?;
+        metrics.commit()?;
+        written.files = self.rels.to_vec();
         Ok(written)
     }
 
@@ -331,18 +408,20 @@ impl DatasetWriter {
     }
 }
 
-/// Writes one row of the runs dataset to `<root>/runs/<partition>/<file_name>`.
+/// Writes one row of the runs dataset to `runs/<partition>/<file_name>`
+/// under `dest`; returns that relative path.
 pub fn write_run(
-    root: &Path,
+    dest: &Destination,
     partition: &str,
     file_name: &str,
     run: &RunRecord,
     options: &WriteOptions,
-) -> Result<PathBuf> {
-    let path = root.join("runs").join(partition).join(file_name);
-    let mut file = PendingFile::create(path, runs_schema(), properties(options, &[]))?;
+) -> Result<String> {
+    let rel = format!("runs/{partition}/{file_name}");
+    let mut file = PendingFile::create(dest, &rel, runs_schema(), properties(options, &[]))?;
     file.write(&table::run_batch(run))?;
-    file.commit()
+    file.commit()?;
+    Ok(rel)
 }
 
 #[cfg(test)]

@@ -3,42 +3,37 @@
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::path::Path;
 use std::sync::Arc;
 
 use arrow_array::{Array, BooleanArray, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
-use parquet::arrow::ArrowWriter;
 use quarry_core::{Error, Result};
 
-use crate::{properties, WriteOptions};
+use crate::{properties, Destination, PendingFile, WriteOptions};
 
-/// Copies `src` to `dst` without the rows whose `column` is in `remove`.
-/// Returns the number of rows kept.
+/// Copies the Parquet file `src` (named `src_name` in messages) to `rel`
+/// under `dest` without the rows whose `column` is in `remove`. Returns the
+/// number of rows kept.
 pub fn rewrite_without(
-    src: &Path,
-    dst: &Path,
+    src: File,
+    src_name: &str,
+    dest: &Destination,
+    rel: &str,
     column: &str,
     remove: &HashSet<String>,
     options: &WriteOptions,
 ) -> Result<u64> {
-    let fail = |e: &dyn std::fmt::Display| Error::Pipeline(format!("{}: {e}", src.display()));
-    let file = File::open(src).map_err(|e| Error::io(src.display().to_string(), e))?;
-    let builder = ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| fail(&e))?;
+    let fail = |e: &dyn std::fmt::Display| Error::Pipeline(format!("{src_name}: {e}"));
+    let builder = ParquetRecordBatchReaderBuilder::try_new(src).map_err(|e| fail(&e))?;
     let schema = Arc::clone(builder.schema());
     let index = schema.index_of(column).map_err(|e| fail(&e))?;
     let reader = builder.build().map_err(|e| fail(&e))?;
-    if let Some(parent) = dst.parent() {
-        std::fs::create_dir_all(parent).map_err(|e| Error::io(parent.display().to_string(), e))?;
-    }
-    let temp = dst.with_extension("parquet.tmp");
-    let out = File::create(&temp).map_err(|e| Error::io(temp.display().to_string(), e))?;
-    let mut writer = ArrowWriter::try_new(
-        out,
+    let mut out = PendingFile::create(
+        dest,
+        rel,
         schema,
-        Some(properties(options, &["text", "surface", "raw_text"])),
-    )
-    .map_err(|e| fail(&e))?;
+        properties(options, &["text", "surface", "raw_text"]),
+    )?;
     let mut kept = 0u64;
     for batch in reader {
         let batch = batch.map_err(|e| fail(&e))?;
@@ -53,9 +48,11 @@ pub fn rewrite_without(
         let filtered =
             arrow_select::filter::filter_record_batch(&batch, &keep).map_err(|e| fail(&e))?;
         kept += filtered.num_rows() as u64;
-        writer.write(&filtered).map_err(|e| fail(&e))?;
+        if let Err(e) = out.write(&filtered) {
+            out.abort();
+            return Err(e);
+        }
     }
-    writer.close().map_err(|e| fail(&e))?;
-    std::fs::rename(&temp, dst).map_err(|e| Error::io(dst.display().to_string(), e))?;
+    out.commit()?;
     Ok(kept)
 }

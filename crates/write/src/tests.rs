@@ -1,4 +1,5 @@
 use std::fs::File;
+use std::path::Path;
 
 use parquet::file::reader::{FileReader, SerializedFileReader};
 use quarry_core::{Comparator, Document, Kind, Metric, Modality, Sentence};
@@ -43,7 +44,7 @@ fn rows(path: &Path) -> i64 {
 fn files_appear_only_when_finished() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = DatasetWriter::create(
-        dir.path(),
+        &Destination::Dir(dir.path().to_path_buf()),
         "run_date=2026-01-01",
         "part-r1.parquet",
         "r1",
@@ -72,7 +73,7 @@ fn files_appear_only_when_finished() {
 fn abort_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = DatasetWriter::create(
-        dir.path(),
+        &Destination::Dir(dir.path().to_path_buf()),
         "p=1",
         "part.parquet",
         "r",
@@ -99,21 +100,21 @@ fn run_rows_are_written() {
         ..Default::default()
     };
     let path = write_run(
-        dir.path(),
+        &Destination::Dir(dir.path().to_path_buf()),
         "run_date=2026-01-01",
         "run-r1.parquet",
         &run,
         &WriteOptions::default(),
     )
     .unwrap();
-    assert_eq!(rows(&path), 1);
+    assert_eq!(rows(&dir.path().join(path)), 1);
 }
 
 #[test]
 fn compression_and_statistics_are_set() {
     let dir = tempfile::tempdir().unwrap();
     let mut w = DatasetWriter::create(
-        dir.path(),
+        &Destination::Dir(dir.path().to_path_buf()),
         "p=1",
         "part.parquet",
         "r",
