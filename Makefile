@@ -44,7 +44,7 @@ $(VENV)/.installed: tests/requirements.txt
 
 # Throughput and memory with baselines (builds a ~1 GB corpus once under target/).
 bench: build venv
-	$(PY) -m pip install --quiet datatrove regex
+	$(PY) -m pip install --quiet datatrove regex orjson
 	$(PY) crates/quarry/benches/bench.py
 
 # The segmenter and pySBD on the same corpus text, one after the other.

@@ -121,7 +121,10 @@ def cat_baseline(files, total):
     return total / 1e6 / secs
 
 
-def quarry_run(files, threads, work):
+def quarry_run(files, threads, work, one_core=False):
+    """One run; `one_core` pins the whole process (reader, workers, writers)
+    to one CPU: the honest baseline for how the pipeline scales with cores,
+    since `--threads 1` alone still runs the reader and writers beside it."""
     out = work / f"out-{threads}-{len(files)}"
     shutil.rmtree(out, ignore_errors=True)
     pipeline = REPO / "pipelines" / "documents.toml"
@@ -129,7 +132,8 @@ def quarry_run(files, threads, work):
     for f in files:
         listing += ["--input", str(f)]
     cmd = [str(QUARRY), "run", str(pipeline), "--output", str(out), "--threads", str(threads), "--quiet", "--full", *listing]
-    secs, rss, cpu = timed(cmd)
+    pin = (lambda: os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})) if one_core else None
+    secs, rss, cpu = timed(cmd, preexec_fn=pin)
     runs = subprocess.run(
         [sys.executable, "-c", "import sys,pyarrow.dataset as ds; t=ds.dataset(sys.argv[1]+'/runs',partitioning='hive').to_table().to_pylist()[0]; print(t['documents'], t['sentences'], t['metrics'], t['bytes_read'])", str(out)],
         capture_output=True, text=True, check=True,
@@ -218,17 +222,21 @@ def main():
         print("  " + stage.strip().replace("\n", "\n  "))
         print("  (the write line is the Parquet baseline: the same rows written without processing)")
         print("\nwhole pipeline:")
-        print(f"  {'input':<8} {'threads':>7} {'MB':>7} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} {'peak RSS MB':>12} {'CPU':>5}")
+        print(f"  {'input':<8} {'threads':>12} {'MB':>7} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} {'peak RSS MB':>12} {'CPU':>5}")
         sizes = [("100 MB", sub)] if a.quick else [("100 MB", sub), ("1 GB", all_files)]
         results = {}
+        runs = [(1, True, "1, on 1 core"), (1, False, "1")] + ([(cores, False, str(cores))] if cores > 1 else [])
         for label, files in sizes:
-            for threads in sorted({1, cores}):
-                r = quarry_run(files, threads, work)
-                results[(label, threads)] = r
-                print(f"  {label:<8} {threads:>7} {r['mb']:>7.0f} {r['seconds']:>8.2f} {r['mb_s']:>7.1f} {r['docs_s']:>8.0f} {r['rss_mb']:>12.0f} {r['cpu']:>5.2f}")
+            for threads, one_core, name in runs:
+                r = quarry_run(files, threads, work, one_core)
+                results[(label, name)] = r
+                print(f"  {label:<8} {name:>12} {r['mb']:>7.0f} {r['seconds']:>8.2f} {r['mb_s']:>7.1f} {r['docs_s']:>8.0f} {r['rss_mb']:>12.0f} {r['cpu']:>5.2f}")
         for label, _ in sizes:
             if cores > 1:
-                print(f"  {label}: {cores} threads / 1 thread = {results[(label, cores)]['mb_s'] / results[(label, 1)]['mb_s']:.2f}x")
+                base = results[(label, "1, on 1 core")]["mb_s"]
+                print(f"  {label}: {cores} threads on {cores} cores / 1 thread on 1 core = "
+                      f"{results[(label, str(cores))]['mb_s'] / base:.2f}x; / 1 thread unpinned = "
+                      f"{results[(label, str(cores))]['mb_s'] / results[(label, '1')]['mb_s']:.2f}x")
         dt, part_bytes = datatrove_baseline(root, work, 20e6)
         if dt is None:
             print("\ndatatrove: not installed (pip install datatrove) — ratio not measured")
