@@ -590,8 +590,8 @@ pub fn status(output: &Path, pipeline: Option<&Path>, last: usize) -> u8 {
         }
     };
     println!("output    {}", output.display());
-    if let Some(count) = shards {
-        println!("shards    {count} (runs of every shard below)");
+    if let Some(count) = shards.filter(|&c| c > 1) {
+        println!("shards    {count} (the runs of every shard below)");
     }
     println!(
         "pipeline  {} (config hash {})",
