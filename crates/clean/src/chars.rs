@@ -344,78 +344,40 @@ const ASCII_SPECIAL: [bool; 128] = {
     t
 };
 
-/// What [`plain_run`] does at a byte: stop, step over a char of 1 to 4
-/// bytes, or look closer (a space, or lead byte E3 of U+3000).
-const RUN_STOP: u8 = 0;
-const RUN_SPACE: u8 = 5;
-const RUN_E3: u8 = 6;
-const RUN_CLASS: [u8; 256] = {
-    let mut t = [RUN_STOP; 256];
-    let mut x = 0;
-    while x < 256 {
-        t[x] = match x {
-            0x20 => RUN_SPACE,
-            0..=0x7F if ASCII_SPECIAL[x] => RUN_STOP,
-            0..=0x7F => 1,
-            0xC2 | 0xE2 | 0xEF => RUN_STOP,
-            0xE3 => RUN_E3,
-            0xC3..=0xDF => 2,
-            0xE0..=0xEE => 3,
-            0xF0..=0xF4 => 4,
-            _ => RUN_STOP,
-        };
-        x += 1;
-    }
-    t
-};
-
-/// Whether a byte after a single space lets the space be copied as it is:
-/// 0 no, 1 yes, 2 only if it does not start U+3000.
-const AFTER_SPACE: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut y = 0;
-    while y < 256 {
-        t[y] = match y {
-            0..=0x7F => (!ASCII_SPECIAL[y] && !(y as u8).is_ascii_digit()) as u8,
-            0xC2 | 0xE2 | 0xEF => 0,
-            0xE3 => 2,
-            _ => (y >= 0xC3) as u8,
-        };
-        y += 1;
-    }
-    t
-};
-
 /// End of the run of chars from `i` that are copied as they are. Ideographs
 /// and most CJK punctuation are; spaces, invisibles, full-width forms and
 /// general punctuation (lead bytes C2, E2, EF) take the slow path.
 fn plain_run(b: &[u8], mut i: usize) -> usize {
     let start = i;
     while i < b.len() {
-        let class = RUN_CLASS[b[i] as usize];
-        if (1..=4).contains(&class) {
-            i += class as usize;
+        let x = b[i];
+        // One space between words is already clean, unless digits or
+        // marks around it need a look (`1 9 9 8`, `中国 ,美国`).
+        if x == b' '
+            && i > start
+            && !b[i - 1].is_ascii_digit()
+            && b.get(i + 1).is_some_and(|&y| match y {
+                0..=0x7F => !ASCII_SPECIAL[y as usize] && !y.is_ascii_digit(),
+                0xC2 | 0xE2 | 0xEF => false,
+                0xE3 => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
+                _ => y >= 0xC3,
+            })
+        {
+            i += 1;
             continue;
         }
-        match class {
-            // One space between words is already clean, unless digits or
-            // marks around it need a look (`1 9 9 8`, `中国 ,美国`).
-            RUN_SPACE
-                if i > start
-                    && !b[i - 1].is_ascii_digit()
-                    && b.get(i + 1)
-                        .is_some_and(|&y| match AFTER_SPACE[y as usize] {
-                            0 => false,
-                            1 => true,
-                            _ => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
-                        }) =>
-            {
-                i += 1;
-            }
+        let n = match x {
+            0..=0x7F if ASCII_SPECIAL[x as usize] => break,
+            0..=0x7F => 1,
+            0xC2 | 0xE2 | 0xEF => break,
             // U+3000 IDEOGRAPHIC SPACE; the rest of U+3001..U+303F is plain.
-            RUN_E3 if !(b[i + 1] == 0x80 && b[i + 2] == 0x80) => i += 3,
+            0xE3 if b[i + 1] == 0x80 && b[i + 2] == 0x80 => break,
+            0xC3..=0xDF => 2,
+            0xE0..=0xEE => 3,
+            0xF0..=0xF4 => 4,
             _ => break,
-        }
+        };
+        i += n;
     }
     i
 }
@@ -734,65 +696,4 @@ fn spaced_run_is_chinese(
         !(in_run || (skip_invisible && is_invisible(c)))
     });
     after.is_some_and(|c| is_ideograph(c) || c == '％')
-}
-
-#[cfg(test)]
-mod plain_run_tests {
-    use super::*;
-
-    /// The byte-match version `plain_run` replaced.
-    fn plain_run_reference(b: &[u8], mut i: usize) -> usize {
-        let start = i;
-        while i < b.len() {
-            let x = b[i];
-            if x == b' '
-                && i > start
-                && !b[i - 1].is_ascii_digit()
-                && b.get(i + 1).is_some_and(|&y| match y {
-                    0..=0x7F => !ASCII_SPECIAL[y as usize] && !y.is_ascii_digit(),
-                    0xC2 | 0xE2 | 0xEF => false,
-                    0xE3 => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
-                    _ => y >= 0xC3,
-                })
-            {
-                i += 1;
-                continue;
-            }
-            let n = match x {
-                0..=0x7F if ASCII_SPECIAL[x as usize] => break,
-                0..=0x7F => 1,
-                0xC2 | 0xE2 | 0xEF => break,
-                0xE3 if b[i + 1] == 0x80 && b[i + 2] == 0x80 => break,
-                0xC3..=0xDF => 2,
-                0xE0..=0xEE => 3,
-                0xF0..=0xF4 => 4,
-                _ => break,
-            };
-            i += n;
-        }
-        i
-    }
-
-    #[test]
-    fn table_run_matches_reference() {
-        let pieces = [
-            "a", "Z", "7", " ", "  ", "\t", "\n", "\r", ",", "(", ")", "&", "<", "\\", ".", "-",
-            "中", "国", "。", "，", "\u{3000}", "、", "《", "１", "Ａ", "％", "\u{A0}", "é", "—",
-            "“", "\u{200B}", "😀", "㎡", "\u{7F}", "\u{1}",
-        ];
-        let mut seed: u64 = 0x2545_F491_4F6C_DD1D;
-        for _ in 0..4000 {
-            let mut s = String::new();
-            for _ in 0..24 {
-                seed = seed
-                    .wrapping_mul(6_364_136_223_846_793_005)
-                    .wrapping_add(1_442_695_040_888_963_407);
-                s.push_str(pieces[(seed >> 33) as usize % pieces.len()]);
-            }
-            let b = s.as_bytes();
-            for i in (0..b.len()).filter(|&i| s.is_char_boundary(i)) {
-                assert_eq!(plain_run(b, i), plain_run_reference(b, i), "{s:?} at {i}");
-            }
-        }
-    }
 }

@@ -154,7 +154,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     // The text of all units without skipped bytes. Skipped bytes are ASCII,
     // so char boundaries survive and a match maps back to a text slice.
     let mut norm: Vec<u8> = Vec::with_capacity(text.len());
-    let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(text.len() / 8 + 1);
+    let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(text.len() / 64);
     for u in units.iter_mut() {
         u.n0 = norm.len();
         // Copy the stretches between skipped bytes whole: Chinese text has
