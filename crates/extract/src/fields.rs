@@ -635,13 +635,18 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
         p = trim_zh(&p[k + 1..]);
     }
     // the base of a comparison (`是“十五”时期的`, `比上年`) names no indicator
-    for w in [
-        "时期", "期末", "期间", "同期", "上年", "去年", "年底", "年末",
-    ] {
-        let wc: Vec<char> = w.chars().collect();
-        if p.ends_with(&wc) {
-            return None;
-        }
+    const BASES: [[char; 2]; 8] = [
+        ['时', '期'],
+        ['期', '末'],
+        ['期', '间'],
+        ['同', '期'],
+        ['上', '年'],
+        ['去', '年'],
+        ['年', '底'],
+        ['年', '末'],
+    ];
+    if BASES.iter().any(|w| p.ends_with(w)) {
+        return None;
     }
     // a trailing year (`比重2024年`)
     let yl = p.len();
@@ -836,8 +841,8 @@ fn lower(chars: &[char], w: (usize, usize)) -> String {
     chars[w.0..w.1]
         .iter()
         .filter(|c| c.is_alphanumeric() || **c == '-')
-        .collect::<String>()
-        .to_ascii_lowercase()
+        .map(|c| c.to_ascii_lowercase())
+        .collect()
 }
 
 fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {

@@ -35,12 +35,60 @@ struct Entry<T> {
     /// Latin entries must not be glued to more Latin letters ("cut" in "cuts").
     latin_end: bool,
     latin_start: bool,
+    /// The word holds whitespace, which matches any whitespace.
+    spaced: bool,
+}
+
+impl<T> Entry<T> {
+    /// `chars` (as long as the word) equals the word but for ASCII case and
+    /// the kind of whitespace, skipping `skip`: the char that selected the
+    /// bucket and so already matches.
+    #[inline]
+    fn matches(&self, chars: &[char], skip: usize) -> bool {
+        if self.spaced {
+            return chars.iter().zip(&self.word).all(|(&a, &b)| eq_fold(a, b));
+        }
+        chars
+            .iter()
+            .zip(&self.word)
+            .enumerate()
+            .all(|(k, (&a, &b))| k == skip || a == b || fold(a) == fold(b))
+    }
+}
+
+/// Bits of the prefilter: most probes (every CJK char of a sentence) hit no
+/// bucket, and one bit test is far cheaper than a hash map lookup.
+const FILTER_WORDS: usize = 64;
+
+/// One bit per (hashed) key char of a bucket; a clear bit means no bucket.
+#[derive(Debug, Clone)]
+struct KeyFilter([u64; FILTER_WORDS]);
+
+impl KeyFilter {
+    #[inline]
+    fn slot(c: char) -> (usize, u64) {
+        let h = (c as u32).wrapping_mul(0x9E37_79B1) >> 20;
+        ((h >> 6) as usize, 1u64 << (h & 63))
+    }
+
+    fn insert(&mut self, c: char) {
+        let (w, bit) = Self::slot(c);
+        self.0[w] |= bit;
+    }
+
+    #[inline]
+    fn may_contain(&self, c: char) -> bool {
+        let (w, bit) = Self::slot(c);
+        self.0[w] & bit != 0
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Lexicon<T> {
     by_first: CharMap<Vec<Entry<T>>>,
     by_last: CharMap<Vec<Entry<T>>>,
+    first_keys: KeyFilter,
+    last_keys: KeyFilter,
 }
 
 impl<T> Default for Lexicon<T> {
@@ -48,14 +96,18 @@ impl<T> Default for Lexicon<T> {
         Lexicon {
             by_first: CharMap::default(),
             by_last: CharMap::default(),
+            first_keys: KeyFilter([0; FILTER_WORDS]),
+            last_keys: KeyFilter([0; FILTER_WORDS]),
         }
     }
 }
 
+#[inline]
 fn fold(c: char) -> char {
     c.to_ascii_lowercase()
 }
 
+#[inline]
 fn eq_fold(a: char, b: char) -> bool {
     fold(a) == fold(b) || (a.is_whitespace() && b.is_whitespace())
 }
@@ -73,9 +125,12 @@ impl<T: Clone> Lexicon<T> {
         let entry = Entry {
             latin_end: last.is_ascii_alphabetic(),
             latin_start: first.is_ascii_alphabetic(),
+            spaced: chars.iter().any(|c| c.is_whitespace()),
             word: chars,
             value,
         };
+        self.first_keys.insert(fold(first));
+        self.last_keys.insert(fold(last));
         for (map, key) in [
             (&mut self.by_first, fold(first)),
             (&mut self.by_last, fold(last)),
@@ -95,17 +150,17 @@ impl<T: Clone> Lexicon<T> {
             return None;
         }
         let first = fold(c);
+        if !self.first_keys.may_contain(first) {
+            return None;
+        }
         let bucket = self.by_first.get(&first)?;
         for e in bucket {
             let end = at + e.word.len();
             if end > chars.len() {
                 continue;
             }
-            if !chars[at..end]
-                .iter()
-                .zip(&e.word)
-                .all(|(&a, &b)| eq_fold(a, b))
-            {
+            // The first char picked the bucket: it matches.
+            if !e.matches(&chars[at..end], 0) {
                 continue;
             }
             if e.latin_end && chars.get(end).is_some_and(|c| c.is_ascii_alphabetic()) {
@@ -125,16 +180,16 @@ impl<T: Clone> Lexicon<T> {
             return None;
         }
         let last = fold(chars[end - 1]);
+        if !self.last_keys.may_contain(last) {
+            return None;
+        }
         let bucket = self.by_last.get(&last)?;
         for e in bucket {
             let Some(start) = end.checked_sub(e.word.len()) else {
                 continue;
             };
-            if !chars[start..end]
-                .iter()
-                .zip(&e.word)
-                .all(|(&a, &b)| eq_fold(a, b))
-            {
+            // The last char picked the bucket: it matches.
+            if !e.matches(&chars[start..end], e.word.len() - 1) {
                 continue;
             }
             if e.latin_end && chars.get(end).is_some_and(|c| c.is_ascii_alphabetic()) {

@@ -16,10 +16,38 @@ pub fn zh_digit(c: char) -> Option<u32> {
     })
 }
 
+/// The numeral chars of [`is_zh_numeral`], hashed into 256 bits.
+const ZH_NUMERALS: [char; 20] = [
+    '零', '〇', '一', '二', '两', '兩', '三', '四', '五', '六', '七', '八', '九', '十', '百', '千',
+    '万', '亿', '萬', '億',
+];
+
+#[inline]
+const fn zh_numeral_slot(c: char) -> (usize, u64) {
+    let h = (c as u32).wrapping_mul(0x9E37_79B1) >> 24;
+    ((h >> 6) as usize, 1u64 << (h & 63))
+}
+
+const ZH_NUMERAL_FILTER: [u64; 4] = {
+    let mut t = [0u64; 4];
+    let mut i = 0;
+    while i < ZH_NUMERALS.len() {
+        let (w, bit) = zh_numeral_slot(ZH_NUMERALS[i]);
+        t[w] |= bit;
+        i += 1;
+    }
+    t
+};
+
 #[inline]
 pub fn is_zh_numeral(c: char) -> bool {
     // all numeral characters lie in the CJK block (〇 aside)
     if (c as u32) < 0x4e00 && c != '〇' {
+        return false;
+    }
+    // Most CJK chars are no numeral: one bit test rules them out.
+    let (w, bit) = zh_numeral_slot(c);
+    if ZH_NUMERAL_FILTER[w] & bit == 0 {
         return false;
     }
     zh_digit(c).is_some() || matches!(c, '十' | '百' | '千' | '万' | '亿' | '萬' | '億')
@@ -429,5 +457,21 @@ mod tests {
         );
         let c: Vec<char> = "a dozen".chars().collect();
         assert!(matches!(parse_en(&c, 0), Some(EnNumber::Cardinal { value, .. }) if value == 12.0));
+    }
+}
+
+#[cfg(test)]
+mod numeral_filter_tests {
+    use super::*;
+
+    #[test]
+    fn filter_keeps_every_numeral() {
+        for c in ('\u{3000}'..='\u{FFFF}').chain('\u{20000}'..='\u{2FFFF}') {
+            let plain = c == '〇'
+                || ((c as u32) >= 0x4e00
+                    && (zh_digit(c).is_some()
+                        || matches!(c, '十' | '百' | '千' | '万' | '亿' | '萬' | '億')));
+            assert_eq!(is_zh_numeral(c), plain, "{c}");
+        }
     }
 }
