@@ -5,13 +5,14 @@
 //! [`detect_lang`].
 //!
 //! The scanner finds candidate boundaries in one vectorized pass over the
-//! text (`next_candidate`): `. ! ?`, line breaks and tabs, `。！？…`, and
+//! text (`blocks::Cands`): `. ! ?`, line breaks and tabs, `。！？…`, and
 //! white-space runs that may set a heading off. Each candidate is judged by
 //! local rules that look at a few bytes of context on either side (see
-//! `rules`); nothing is allocated until a sentence is emitted. An emitted
-//! sentence is read once more (`profile`) for its char count, its language
-//! and its line breaks; char offsets are counted incrementally between
-//! emitted spans.
+//! `rules`), read from the bytes rather than decoded chars; nothing is
+//! allocated until a sentence is emitted. A second vectorized pass keeps
+//! running counts of chars, letters and line breaks (`blocks::Counts`), so an
+//! emitted sentence's char offsets, language and line breaks come from the
+//! counts at its two ends and the sentence is read only to copy it.
 //!
 //! Line breaks follow `LineBreaks`; in `auto` the mode is chosen per document
 //! from its blank lines and wraps (see `looks_paragraphed`).
@@ -19,7 +20,10 @@
 use quarry_core::Sentence;
 use serde::Deserialize;
 
+mod blocks;
 mod rules;
+
+use blocks::{has_simd, Cands, Counts};
 
 use rules::*;
 
@@ -68,8 +72,9 @@ impl Segmenter {
             b: text.as_bytes(),
             hard,
             start: 0,
-            cur_b: 0,
-            cur_c: 0,
+            simd: has_simd(),
+            cands: Cands::new(),
+            counts: Counts::new(),
             pending: None,
             check_start: true,
             out: Vec::with_capacity(text.len() / 64),
@@ -143,85 +148,17 @@ fn trim_ascii_range(b: &[u8], mut s: usize, mut e: usize) -> (usize, usize) {
     (s, e)
 }
 
-/// Whether a boundary decision may start at `x0`, given the two bytes after
-/// it: `. ! ? \n \t`, two ASCII spaces, a no-break space, `。！？…` and the
-/// ideographic space (the handlers check the run). Never at `，` or `、`.
-#[inline(always)]
-fn is_candidate(x0: u8, x1: u8, x2: u8) -> bool {
-    let single = (x0 == b'.') | (x0 == b'!') | (x0 == b'?') | (x0 == b'\n') | (x0 == b'\t');
-    let pair = ((x0 == b' ') & (x1 == b' ')) | ((x0 == 0xC2) & (x1 == 0xA0));
-    // 。 E3 80 82, U+3000 E3 80 80, … E2 80 A6, ！ EF BC 81, ？ EF BC 9F
-    let e3 = (x0 == 0xE3) & ((x2 == 0x82) | (x2 == 0x80));
-    let e2 = (x0 == 0xE2) & (x2 == 0xA6);
-    let ef = (x0 == 0xEF) & (x1 == 0xBC) & ((x2 == 0x81) | (x2 == 0x9F));
-    single | pair | ((e3 | e2) & (x1 == 0x80)) | ef
-}
-
-/// Bytes per block of the vectorized passes.
+/// Bytes per block of `profile` (for `detect_lang`; the segmenter itself
+/// counts with `blocks::Counts`).
 const W: usize = 32;
 
-/// Whether this CPU has AVX2 (the answer is cached by std). The vectorized
-/// passes are compiled twice from the same source: for the baseline target
-/// and with AVX2, which takes twice the bytes per instruction.
+/// Whether this CPU has AVX2 (the answer is cached by std). `profile` is
+/// compiled twice from the same source: for the baseline target and with
+/// AVX2, which takes twice the bytes per instruction.
 #[cfg(target_arch = "x86_64")]
 #[inline]
 fn has_avx2() -> bool {
     std::arch::is_x86_feature_detected!("avx2")
-}
-
-/// Next candidate at or after `from` (`b.len()` if none).
-fn next_candidate(b: &[u8], from: usize) -> usize {
-    #[cfg(target_arch = "x86_64")]
-    if has_avx2() {
-        // SAFETY: the CPU supports AVX2, checked just above.
-        return unsafe { next_candidate_avx2(b, from) };
-    }
-    next_candidate_in(b, from)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-fn next_candidate_avx2(b: &[u8], from: usize) -> usize {
-    next_candidate_in(b, from)
-}
-
-/// One branch-free pass over blocks of `W` bytes that vectorizes, each block
-/// judged whole and searched only when it holds a hit. The last block is
-/// padded with zeros, which start no candidate and complete none.
-#[inline(always)]
-fn next_candidate_in(b: &[u8], from: usize) -> usize {
-    #[inline(always)]
-    fn block(w: &[u8], at: usize) -> Option<usize> {
-        let x0: &[u8; W] = w[at..at + W].try_into().unwrap();
-        let x1: &[u8; W] = w[at + 1..at + 1 + W].try_into().unwrap();
-        let x2: &[u8; W] = w[at + 2..at + 2 + W].try_into().unwrap();
-        let mut hit = [0u8; W];
-        for j in 0..W {
-            hit[j] = u8::from(is_candidate(x0[j], x1[j], x2[j]));
-        }
-        hit.chunks_exact(8).enumerate().find_map(|(q, h)| {
-            let v = u64::from_le_bytes(h.try_into().unwrap());
-            (v != 0).then(|| q * 8 + v.trailing_zeros() as usize / 8)
-        })
-    }
-    let n = b.len();
-    let mut i = from;
-    while i + W + 2 <= n {
-        if let Some(j) = block(b, i) {
-            return i + j;
-        }
-        i += W;
-    }
-    while i < n {
-        let mut buf = [0u8; W + 2];
-        let m = (n - i).min(W + 2);
-        buf[..m].copy_from_slice(&b[i..i + m]);
-        if let Some(j) = block(&buf, 0) {
-            return i + j;
-        }
-        i += W;
-    }
-    n
 }
 
 struct Scan<'a> {
@@ -230,9 +167,12 @@ struct Scan<'a> {
     hard: bool,
     /// Byte offset where the current (untrimmed) sentence begins.
     start: usize,
-    /// Char-offset cursor: `cur_c` chars lie before byte `cur_b`.
-    cur_b: usize,
-    cur_c: u32,
+    /// Whether the cursors take their AVX2 code (`has_simd`).
+    simd: bool,
+    /// Candidate cursor of `run`.
+    cands: Cands,
+    /// Running counts at the start and end of each emitted sentence.
+    counts: Counts,
     /// A boundary found ahead of the scan (the next item of an inline list).
     pending: Option<usize>,
     check_start: bool,
@@ -253,7 +193,7 @@ impl<'a> Scan<'a> {
                     continue;
                 }
             }
-            let k = next_candidate(b, i);
+            let k = self.cands.next(b, i, self.simd);
             if let Some(p) = self.pending {
                 if p <= k {
                     self.pending = None;
@@ -280,14 +220,11 @@ impl<'a> Scan<'a> {
             b'\n' => self.newline(k),
             b'.' | b'!' | b'?' => self.terminator(k),
             b' ' | b'\t' => self.spaces(k),
-            _ => {
-                let c = char_at(self.text, k);
-                match c {
-                    '。' | '！' | '？' | '…' => self.terminator(k),
-                    '\u{3000}' | '\u{a0}' => self.spaces(k),
-                    _ => k + c.len_utf8().max(1),
-                }
-            }
+            // The scan stops at non-ASCII bytes only for `。！？…` and for
+            // U+3000 (E3 80 80) and U+00A0 (C2 A0).
+            0xC2 => self.spaces(k),
+            0xE3 if b.get(k + 2) == Some(&0x80) => self.spaces(k),
+            _ => self.terminator(k),
         }
     }
 
@@ -302,7 +239,7 @@ impl<'a> Scan<'a> {
         if end <= start {
             return;
         }
-        let (s, e) = trim_span(self.text, start, end);
+        let (s, e) = trim_span(self.b, start, end);
         if s >= e {
             return;
         }
@@ -310,34 +247,41 @@ impl<'a> Scan<'a> {
         if is_rule_line(seg.as_bytes()) {
             return;
         }
-        // One pass over the sentence gives its chars, its language and
-        // whether it holds line breaks (shown as spaces, which count for no
-        // language, so the tag is the same on either text).
-        let p = profile(seg.as_bytes());
-        let cs = self.char_pos(s);
-        self.cur_c = self.cur_c.wrapping_add(p.chars as u32);
-        self.cur_b = e;
-        let ce = self.cur_c;
-        let owned = if p.breaks {
-            seg.replace(['\n', '\r'], " ")
-        } else {
-            seg.to_owned()
+        // The running counts at both ends give the sentence's chars, its
+        // language and whether it holds line breaks (shown as spaces, which
+        // count for no language, so the tag is the same on either text).
+        let c0 = self.counts.at(self.b, s, self.simd);
+        let c1 = self.counts.at(self.b, e, self.simd);
+        let mut p = Profile {
+            latin: c1.latin - c0.latin,
+            han: c1.han - c0.han,
+            kana: 0,
+            hangul: 0,
+            chars: c1.chars - c0.chars,
+            breaks: c1.breaks != c0.breaks,
         };
+        if c1.rare != c0.rare {
+            profile_rare(seg.as_bytes(), &mut p);
+        }
+        let mut text = String::with_capacity(seg.len());
+        text.push_str(seg);
+        if p.breaks {
+            // SAFETY: only ASCII bytes are replaced, by an ASCII byte, so the
+            // text stays UTF-8.
+            for x in unsafe { text.as_bytes_mut() } {
+                if matches!(*x, b'\n' | b'\r') {
+                    *x = b' ';
+                }
+            }
+        }
         self.out.push(Sentence {
             lang: p.lang(),
-            text: owned,
-            char_start: cs,
-            char_end: ce,
+            text,
+            // Char offsets wrap like the u32 they are stored in.
+            char_start: c0.chars as u32,
+            char_end: c1.chars as u32,
             metrics: Vec::new(),
         });
-    }
-
-    fn char_pos(&mut self, pos: usize) -> u32 {
-        debug_assert!(pos >= self.cur_b);
-        let n = count_chars(&self.b[self.cur_b..pos]);
-        self.cur_c = self.cur_c.wrapping_add(n as u32);
-        self.cur_b = pos;
-        self.cur_c
     }
 
     /// First non-blank byte of the current sentence.
@@ -688,20 +632,6 @@ impl<'a> Scan<'a> {
 
 // ------------------------------------------------------------------ helpers
 
-/// Chars in a UTF-8 slice: bytes that are not continuation bytes. Summed in
-/// u8 lanes per 255-byte chunk so the loop vectorizes.
-fn count_chars(b: &[u8]) -> usize {
-    let mut n = 0usize;
-    for chunk in b.chunks(255) {
-        let mut c = 0u8;
-        for &x in chunk {
-            c += u8::from((x as i8) >= -0x40);
-        }
-        n += usize::from(c);
-    }
-    n
-}
-
 fn char_at(text: &str, i: usize) -> char {
     text.get(i..)
         .and_then(|t| t.chars().next())
@@ -719,34 +649,119 @@ fn floor_boundary(text: &str, mut i: usize) -> usize {
     i
 }
 
+#[cfg(test)]
 fn is_trim_char(c: char) -> bool {
     c.is_whitespace() || matches!(c, '\u{200b}' | '\u{feff}' | '\u{2060}')
 }
 
-fn trim_span(text: &str, start: usize, end: usize) -> (usize, usize) {
-    let seg = &text[start..end];
-    let rest = seg.trim_start_matches(is_trim_char);
-    let lead = seg.len() - rest.len();
-    let t = rest.trim_end_matches(is_trim_char);
-    (start + lead, start + lead + t.len())
+/// Byte length of the non-ASCII char at `i` when it is a trim char
+/// (`is_trim_char`), 0 otherwise; read from the bytes, no char decoded.
+/// `b[i]` must be `>= 0x80`; a continuation byte gives 0, as `char_at`'s
+/// U+FFFD would.
+#[inline]
+fn trim_len_non_ascii(b: &[u8], i: usize) -> usize {
+    let at = |j: usize| b.get(j).copied().unwrap_or(0);
+    match b[i] {
+        // U+0085, U+00A0
+        0xC2 => 2 * usize::from(matches!(at(i + 1), 0x85 | 0xA0)),
+        // U+1680
+        0xE1 => 3 * usize::from(at(i + 1) == 0x9A && at(i + 2) == 0x80),
+        // U+2000..U+200B, U+2028, U+2029, U+202F; U+205F, U+2060
+        0xE2 => {
+            let ok = match at(i + 1) {
+                0x80 => matches!(at(i + 2), 0x80..=0x8B | 0xA8 | 0xA9 | 0xAF),
+                0x81 => matches!(at(i + 2), 0x9F | 0xA0),
+                _ => false,
+            };
+            3 * usize::from(ok)
+        }
+        // U+3000
+        0xE3 => 3 * usize::from(at(i + 1) == 0x80 && at(i + 2) == 0x80),
+        // U+FEFF
+        0xEF => 3 * usize::from(at(i + 1) == 0xBB && at(i + 2) == 0xBF),
+        _ => 0,
+    }
+}
+
+/// Whether the trim char at `i` (see `trim_len_non_ascii`) is an invisible
+/// one (U+200B, U+FEFF, U+2060) rather than white space.
+#[inline]
+fn is_invisible_at(b: &[u8], i: usize) -> bool {
+    matches!(
+        (b[i], b.get(i + 1), b.get(i + 2)),
+        (0xE2, Some(0x80), Some(0x8B))
+            | (0xEF, Some(0xBB), Some(0xBF))
+            | (0xE2, Some(0x81), Some(0xA0))
+    )
+}
+
+/// `char::is_whitespace` on an ASCII byte (unlike `u8::is_ascii_whitespace`
+/// it takes U+000B).
+#[inline]
+fn is_ascii_ws_char(x: u8) -> bool {
+    matches!(x, b'\t'..=b'\r' | b' ')
+}
+
+/// Length of the trim char at `i`, 0 if none.
+#[inline]
+fn trim_len_fwd(b: &[u8], i: usize) -> usize {
+    let x = b[i];
+    if x < 0x80 {
+        usize::from(is_ascii_ws_char(x))
+    } else {
+        trim_len_non_ascii(b, i)
+    }
+}
+
+/// Length of the trim char that ends at `e` (not reaching below `lo`), 0 if
+/// none.
+#[inline]
+fn trim_len_back(b: &[u8], lo: usize, e: usize) -> usize {
+    let x = b[e - 1];
+    if x < 0x80 {
+        return usize::from(is_ascii_ws_char(x));
+    }
+    if e >= lo + 2 && b[e - 2] == 0xC2 {
+        return trim_len_non_ascii(b, e - 2);
+    }
+    if e >= lo + 3 && trim_len_non_ascii(b, e - 3) == 3 {
+        return 3;
+    }
+    0
+}
+
+/// `text[start..end]` without its leading and trailing trim chars.
+fn trim_span(b: &[u8], start: usize, end: usize) -> (usize, usize) {
+    let mut s = start;
+    while s < end {
+        match trim_len_fwd(b, s) {
+            0 => break,
+            l => s += l,
+        }
+    }
+    let mut e = end;
+    while e > s {
+        match trim_len_back(b, s, e) {
+            0 => break,
+            l => e -= l,
+        }
+    }
+    (s, e)
 }
 
 fn skip_ws_fwd(text: &str, mut i: usize, upto: usize) -> usize {
     let b = text.as_bytes();
     while i < upto && i < b.len() {
-        if b[i] < 0x80 {
-            if b[i].is_ascii_whitespace() {
-                i += 1;
-                continue;
-            }
-            return i;
-        }
-        let c = char_at(text, i);
-        if is_trim_char(c) {
-            i += c.len_utf8();
+        let x = b[i];
+        let l = if x < 0x80 {
+            usize::from(x.is_ascii_whitespace())
         } else {
+            trim_len_non_ascii(b, i)
+        };
+        if l == 0 {
             return i;
         }
+        i += l;
     }
     i
 }
@@ -776,13 +791,12 @@ fn skip_ws_count(text: &str, mut i: usize) -> (usize, usize, bool) {
                 break;
             }
         } else {
-            let c = char_at(text, i);
-            if is_trim_char(c) {
-                invisible |= !c.is_whitespace();
-                i += c.len_utf8();
-            } else {
+            let l = trim_len_non_ascii(b, i);
+            if l == 0 {
                 break;
             }
+            invisible |= is_invisible_at(b, i);
+            i += l;
         }
     }
     (i, nls, blank)
@@ -996,6 +1010,24 @@ pub fn detect_lang(text: &str) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn byte_level_trim_matches_chars() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let enc = c.encode_utf8(&mut buf).as_bytes();
+            let want = if is_trim_char(c) { enc.len() } else { 0 };
+            let fwd: Vec<u8> = [enc, b"x"].concat();
+            assert_eq!(trim_len_fwd(&fwd, 0), want, "{c:?}");
+            let back: Vec<u8> = [b"x", enc].concat();
+            assert_eq!(trim_len_back(&back, 1, back.len()), want, "{c:?}");
+            assert_eq!(trim_len_back(enc, 0, enc.len()), want, "{c:?}");
+            if c >= '\u{80}' {
+                let inv = want > 0 && !c.is_whitespace();
+                assert_eq!(want > 0 && is_invisible_at(&fwd, 0), inv, "{c:?}");
+            }
+        }
+    }
 
     #[test]
     fn lang_tags() {

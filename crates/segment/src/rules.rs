@@ -15,8 +15,22 @@ pub(crate) struct Cluster {
     pub special_first_dot: bool,
 }
 
-fn is_term_char(c: char) -> bool {
-    matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…')
+/// The terminator at byte `i`, read from the bytes: `(len, kind)` with kind
+/// 0 for `.`, 1 for `!` `?`, 2 for `。！？`, 3 for `…`.
+#[inline]
+fn term_at(b: &[u8], i: usize) -> Option<(usize, u8)> {
+    let at = |j: usize| b.get(j).copied().unwrap_or(0);
+    match b[i] {
+        b'.' => Some((1, 0)),
+        b'!' | b'?' => Some((1, 1)),
+        // 。 E3 80 82
+        0xE3 if at(i + 1) == 0x80 && at(i + 2) == 0x82 => Some((3, 2)),
+        // ！ EF BC 81, ？ EF BC 9F
+        0xEF if at(i + 1) == 0xBC && matches!(at(i + 2), 0x81 | 0x9F) => Some((3, 2)),
+        // … E2 80 A6
+        0xE2 if at(i + 1) == 0x80 && at(i + 2) == 0xA6 => Some((3, 3)),
+        _ => None,
+    }
 }
 
 pub(crate) fn cluster(text: &str, k: usize) -> Cluster {
@@ -34,20 +48,21 @@ pub(crate) fn cluster(text: &str, k: usize) -> Cluster {
     let mut steps = 0usize;
     while i < b.len() && steps < 64 {
         steps += 1;
-        let c = char_at(text, i);
-        match c {
-            '.' => cl.dots += 1,
-            '!' | '?' => cl.bang = true,
-            '。' | '！' | '？' => cl.cjk = true,
-            '…' => {
+        let Some((len, kind)) = term_at(b, i) else {
+            break;
+        };
+        match kind {
+            0 => cl.dots += 1,
+            1 => cl.bang = true,
+            2 => cl.cjk = true,
+            _ => {
                 cl.ellipsis = true;
                 cl.dots += 3;
             }
-            _ => break,
         }
-        i += c.len_utf8();
+        i += len;
         cl.end = i;
-        if i < b.len() && is_term_char(char_at(text, i)) {
+        if i < b.len() && term_at(b, i).is_some() {
             continue;
         }
         // Spaced runs: `. . .`, `! ! !`, `? ? ?`.
@@ -80,28 +95,47 @@ pub(crate) fn cluster(text: &str, k: usize) -> Cluster {
     cl
 }
 
+/// Byte length of the closing quote or bracket at `i` that always belongs
+/// to the sentence before it (`” ’ 」 』 ） ) ] 】 》 〉 } ` »`), 0 if none.
+#[inline]
+fn closer_len(b: &[u8], i: usize) -> usize {
+    let at = |j: usize| b.get(j).copied().unwrap_or(0);
+    match b[i] {
+        b')' | b']' | b'}' | b'`' => 1,
+        // » C2 BB
+        0xC2 => 2 * usize::from(at(i + 1) == 0xBB),
+        // ” E2 80 9D, ’ E2 80 99
+        0xE2 => 3 * usize::from(at(i + 1) == 0x80 && matches!(at(i + 2), 0x9D | 0x99)),
+        // 」 8D, 』 8F, 】 91, 》 8B, 〉 89 after E3 80
+        0xE3 => {
+            3 * usize::from(
+                at(i + 1) == 0x80 && matches!(at(i + 2), 0x8D | 0x8F | 0x91 | 0x8B | 0x89),
+            )
+        }
+        // ） EF BC 89
+        0xEF => 3 * usize::from(at(i + 1) == 0xBC && at(i + 2) == 0x89),
+        _ => 0,
+    }
+}
+
 /// Closing quotes and brackets that belong to the sentence just ended.
 pub(crate) fn absorb_closers(text: &str, mut i: usize, start: usize, k: usize) -> usize {
     let b = text.as_bytes();
     let mut guard = 0;
     while i < b.len() && guard < 16 {
         guard += 1;
-        let c = char_at(text, i);
-        let take = match c {
-            '”' | '’' | '」' | '』' | '）' | ')' | ']' | '】' | '》' | '〉' | '}' | '`' | '»' => {
-                true
-            }
-            '"' => {
+        let len = match b[i] {
+            b'"' => {
                 let from = start.max(k.saturating_sub(4096));
-                memchr::memchr_iter(b'"', &b[from..k]).count() % 2 == 1
+                usize::from(memchr::memchr_iter(b'"', &b[from..k]).count() % 2 == 1)
             }
-            '\'' => !b.get(i + 1).is_some_and(|x| x.is_ascii_alphabetic()),
-            _ => false,
+            b'\'' => usize::from(!b.get(i + 1).is_some_and(|x| x.is_ascii_alphabetic())),
+            _ => closer_len(b, i),
         };
-        if !take {
+        if len == 0 {
             break;
         }
-        i += c.len_utf8();
+        i += len;
     }
     // `required.".`: a full stop after the closing quote belongs here too.
     if i > k + 1
@@ -1012,6 +1046,30 @@ mod tests {
     #[test]
     fn abbreviation_table_is_sorted_and_unique() {
         assert!(ABBREVIATIONS.windows(2).all(|w| w[0].0 < w[1].0));
+    }
+
+    #[test]
+    fn byte_level_chars_match() {
+        for c in (0..=0x10FFFFu32).filter_map(char::from_u32) {
+            let mut buf = [0u8; 4];
+            let enc = c.encode_utf8(&mut buf).as_bytes();
+            let b: Vec<u8> = [enc, b"x"].concat();
+            let term = matches!(c, '.' | '!' | '?' | '。' | '！' | '？' | '…');
+            assert_eq!(
+                term_at(&b, 0).map(|t| t.0),
+                term.then_some(enc.len()),
+                "{c:?}"
+            );
+            let closer = matches!(
+                c,
+                '”' | '’' | '」' | '』' | '）' | ')' | ']' | '】' | '》' | '〉' | '}' | '`' | '»'
+            );
+            assert_eq!(
+                closer_len(&b, 0),
+                if closer { enc.len() } else { 0 },
+                "{c:?}"
+            );
+        }
     }
 
     #[test]
