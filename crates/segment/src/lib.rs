@@ -434,8 +434,6 @@ impl<'a> Scan<'a> {
         } else {
             None
         };
-        let first = self.first_word(k);
-        let prev = prev_char(text, k);
 
         let split = match next {
             None => true,
@@ -448,6 +446,9 @@ impl<'a> Scan<'a> {
                     let exclaim = b[k] == 0xEF;
                     !(exclaim && inside_book_title(text, after))
                 } else if cl.dots >= 2 || cl.ellipsis {
+                    // The sentence's first word and the char before the run
+                    // are looked up only for the rules that read them.
+                    let (first, prev) = (self.first_word(k), prev_char(text, k));
                     self.ellipsis_split(k, &cl, first, prev, c, np, glued)
                 } else if cl.bang {
                     if is_lower_latin(c)
@@ -461,6 +462,7 @@ impl<'a> Scan<'a> {
                         true
                     }
                 } else {
+                    let first = self.first_word(k);
                     self.period_split(k, first, c, np, glued, after_close > cl.end)
                 }
             }
@@ -658,8 +660,19 @@ fn is_trim_char(c: char) -> bool {
 /// (`is_trim_char`), 0 otherwise; read from the bytes, no char decoded.
 /// `b[i]` must be `>= 0x80`; a continuation byte gives 0, as `char_at`'s
 /// U+FFFD would.
-#[inline]
+#[inline(always)]
 fn trim_len_non_ascii(b: &[u8], i: usize) -> usize {
+    // Only these lead bytes open a trim char; Han (E4..E9) and full-width
+    // punctuation other than U+FEFF are ruled out here, inline.
+    if matches!(b[i], 0xC2 | 0xE1 | 0xE2 | 0xE3 | 0xEF) {
+        trim_len_lead(b, i)
+    } else {
+        0
+    }
+}
+
+#[inline(never)]
+fn trim_len_lead(b: &[u8], i: usize) -> usize {
     let at = |j: usize| b.get(j).copied().unwrap_or(0);
     match b[i] {
         // U+0085, U+00A0
