@@ -556,13 +556,22 @@ fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32) {
                 }
             }
             Fate::Parts(parts) => {
-                // Text offset of each normalized byte of this unit.
-                let at: Vec<usize> = (u.start..u.end)
-                    .filter(|&p| !skipped(text.as_bytes()[p]))
-                    .collect();
+                // Text offset of normalized byte `t` of this unit: the parts
+                // are ascending, so one walk over the unit finds them all.
+                let tb = text.as_bytes();
+                let (mut p, mut n) = (u.start, u.n0);
+                let mut at = |t: usize| loop {
+                    if !skipped(tb[p]) {
+                        if n == t {
+                            return p;
+                        }
+                        n += 1;
+                    }
+                    p += 1;
+                };
                 for &(a, b) in parts {
-                    let start = at[a - u.n0];
-                    let end = at[b - 1 - u.n0] + 1;
+                    let start = at(a);
+                    let end = at(b - 1) + 1;
                     // The parts were glued to text that is gone; each is a
                     // paragraph of its own, whether the segmenter reads
                     // single line breaks as breaks or as wraps.
