@@ -278,13 +278,26 @@ fn normalize(text: &[u8], units: &mut [Unit]) -> (Vec<u8>, Vec<(u32, u64)>) {
         for &x in &bytes[..warm] {
             h = (h << 2).wrapping_add(GEAR[x as usize]);
         }
-        // The window ending at byte `warm + k` starts at `k`.
-        for (k, &x) in bytes[warm..].iter().enumerate() {
-            h = (h << 2).wrapping_add(GEAR[x as usize]);
-            // Top bits zero: one window in eight.
-            if h >> ANCHOR_SHIFT == 0 {
-                anchors.push(((u.n0 + k) as u32, h));
+        // The window ending at byte `warm + k` of the unit starts at `k`;
+        // `pos` is that start in `norm`. Four bytes a round.
+        let mut pos = u.n0 as u32;
+        let mut quads = bytes[warm..].chunks_exact(4);
+        for q in &mut quads {
+            for &x in q {
+                h = (h << 2).wrapping_add(GEAR[x as usize]);
+                // Top bits zero: one window in eight.
+                if h < 1 << ANCHOR_SHIFT {
+                    anchors.push((pos, h));
+                }
+                pos += 1;
             }
+        }
+        for &x in quads.remainder() {
+            h = (h << 2).wrapping_add(GEAR[x as usize]);
+            if h < 1 << ANCHOR_SHIFT {
+                anchors.push((pos, h));
+            }
+            pos += 1;
         }
         u.anchors = (a0, anchors.len());
     }
