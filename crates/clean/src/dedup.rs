@@ -49,6 +49,80 @@ impl Hasher for Prehashed {
 
 type Map<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
+/// Anchor window hash -> (unit, normalized position) of the first kept
+/// text with that window: open addressing with linear probing, sized once
+/// for all anchors of the document, so no insert grows it.
+struct Index {
+    slots: Vec<Slot>,
+    shift: u32,
+}
+
+#[derive(Clone, Copy)]
+struct Slot {
+    key: u64,
+    /// `EMPTY` for a free slot.
+    unit: u32,
+    pos: u32,
+}
+
+const EMPTY: u32 = u32::MAX;
+
+impl Index {
+    fn with_capacity(n: usize) -> Index {
+        // Load factor at most 2/3.
+        let bits = (n + n / 2 + 1).next_power_of_two().trailing_zeros().max(4);
+        Index {
+            slots: vec![
+                Slot {
+                    key: 0,
+                    unit: EMPTY,
+                    pos: 0
+                };
+                1 << bits
+            ],
+            shift: 64 - bits,
+        }
+    }
+
+    /// Gear hashes are poorly mixed in their low bits: take the top bits
+    /// of a multiplicative hash.
+    fn home(&self, key: u64) -> usize {
+        (key.wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
+    }
+
+    fn get(&self, key: u64) -> Option<(u32, u32)> {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let s = self.slots[i];
+            if s.unit == EMPTY {
+                return None;
+            }
+            if s.key == key {
+                return Some((s.unit, s.pos));
+            }
+            i = (i + 1) & mask;
+        }
+    }
+
+    /// Inserts unless the key is present: the first kept copy wins.
+    fn insert_first(&mut self, key: u64, unit: u32, pos: u32) {
+        let mask = self.slots.len() - 1;
+        let mut i = self.home(key);
+        loop {
+            let s = &mut self.slots[i];
+            if s.unit == EMPTY {
+                *s = Slot { key, unit, pos };
+                return;
+            }
+            if s.key == key {
+                return;
+            }
+            i = (i + 1) & mask;
+        }
+    }
+}
+
 /// Window length in bytes of normalized text (about 10 CJK chars or six
 /// English words).
 const K: usize = 32;
@@ -127,6 +201,109 @@ fn skipped(x: u8) -> bool {
     matches!(x, b' ' | b'\n' | b'#' | b'*')
 }
 
+/// 1 for the bytes that count when comparing, 0 for skipped ones: a load
+/// instead of a branch in the copy loop.
+const KEPT: [u8; 256] = {
+    let mut t = [1u8; 256];
+    t[b' ' as usize] = 0;
+    t[b'\n' as usize] = 0;
+    t[b'#' as usize] = 0;
+    t[b'*' as usize] = 0;
+    t
+};
+
+/// Whether any of the 8 bytes of `w` is below 0x40, the range that holds
+/// all skipped bytes (Chinese text has no such byte at all).
+fn any_low(w: u64) -> bool {
+    let n = !w;
+    n & (n << 1) & 0x8080_8080_8080_8080 != 0
+}
+
+/// The text of all units without skipped bytes, and the anchors of each
+/// unit; fills in `n0`, `n1`, `nchars`, `whole` and `anchors` of the units.
+/// Skipped bytes are ASCII, so char boundaries survive and a match maps back
+/// to a text slice.
+fn normalize(text: &[u8], units: &mut [Unit]) -> (Vec<u8>, Vec<(u32, u64)>) {
+    // Units are disjoint ranges of the text, so their bytes fit.
+    let mut norm = vec![0u8; text.len()];
+    let mut w = 0;
+    for u in units.iter_mut() {
+        u.n0 = w;
+        let src = &text[u.start..u.end];
+        // Eight bytes at a time: a word without a byte below 0x40 is copied
+        // whole; otherwise each byte is written and the cursor only moves
+        // past the kept ones.
+        // Continuation bytes (10xxxxxx) seen; skipped bytes are ASCII, so
+        // the unit's chars are its kept bytes minus these.
+        let mut cont = 0usize;
+        let mut chunks = src.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            let tops = word & !(word << 1) & 0x8080_8080_8080_8080;
+            cont += ((tops >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
+            if any_low(word) {
+                let dst = &mut norm[w..w + 8];
+                let mut o = 0;
+                for &x in c {
+                    // `o` never passes the index of `x`: the mask only
+                    // drops a bounds check.
+                    dst[o & 7] = x;
+                    o += KEPT[x as usize] as usize;
+                }
+                w += o;
+            } else {
+                norm[w..w + 8].copy_from_slice(c);
+                w += 8;
+            }
+        }
+        for &x in chunks.remainder() {
+            norm[w] = x;
+            w += KEPT[x as usize] as usize;
+            cont += !is_char_start(x) as usize;
+        }
+        u.n1 = w;
+        let bytes = &norm[u.n0..u.n1];
+        u.nchars = bytes.len() - cont;
+        u.whole = hash_bytes(bytes);
+    }
+    norm.truncate(w);
+    // One window in eight is an anchor; room for a few more.
+    let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(w / 7 + 16);
+    for u in units.iter_mut() {
+        let a0 = anchors.len();
+        let bytes = &norm[u.n0..u.n1];
+        // The first K - 1 bytes end no full window.
+        let warm = bytes.len().min(K - 1);
+        let mut h: u64 = 0;
+        for &x in &bytes[..warm] {
+            h = (h << 2).wrapping_add(GEAR[x as usize]);
+        }
+        // The window ending at byte `warm + k` of the unit starts at `k`;
+        // `pos` is that start in `norm`. Four bytes a round.
+        let mut pos = u.n0 as u32;
+        let mut quads = bytes[warm..].chunks_exact(4);
+        for q in &mut quads {
+            for &x in q {
+                h = (h << 2).wrapping_add(GEAR[x as usize]);
+                // Top bits zero: one window in eight.
+                if h < 1 << ANCHOR_SHIFT {
+                    anchors.push((pos, h));
+                }
+                pos += 1;
+            }
+        }
+        for &x in quads.remainder() {
+            h = (h << 2).wrapping_add(GEAR[x as usize]);
+            if h < 1 << ANCHOR_SHIFT {
+                anchors.push((pos, h));
+            }
+            pos += 1;
+        }
+        u.anchors = (a0, anchors.len());
+    }
+    (norm, anchors)
+}
+
 fn is_char_start(x: u8) -> bool {
     x & 0xC0 != 0x80
 }
@@ -151,41 +328,13 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     if long_units < 2 {
         return None;
     }
-    // The text of all units without skipped bytes. Skipped bytes are ASCII,
-    // so char boundaries survive and a match maps back to a text slice.
-    let mut norm: Vec<u8> = Vec::with_capacity(text.len());
-    let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(text.len() / 64);
-    for u in units.iter_mut() {
-        u.n0 = norm.len();
-        // Copy the stretches between skipped bytes whole: Chinese text has
-        // few of them.
-        let mut rest = &text.as_bytes()[u.start..u.end];
-        while let Some(p) = rest.iter().position(|&x| skipped(x)) {
-            norm.extend_from_slice(&rest[..p]);
-            rest = &rest[p + 1..];
-        }
-        norm.extend_from_slice(rest);
-        u.n1 = norm.len();
-        let bytes = &norm[u.n0..u.n1];
-        u.nchars = bytes.iter().filter(|&&x| is_char_start(x)).count();
-        u.whole = hash_bytes(bytes);
-        let a0 = anchors.len();
-        let mut h: u64 = 0;
-        for (k, &x) in bytes.iter().enumerate() {
-            h = (h << 2).wrapping_add(GEAR[x as usize]);
-            // Top bits zero: one window in eight; only those are mixed.
-            if h >> ANCHOR_SHIFT == 0 && k + 1 >= K {
-                anchors.push(((u.n0 + k + 1 - K) as u32, mix(h)));
-            }
-        }
-        u.anchors = (a0, anchors.len());
-    }
+    let (norm, anchors) = normalize(text.as_bytes(), &mut units);
 
     let mut order: Vec<usize> = (0..units.len()).collect();
-    order.sort_by_key(|&i| (units[i].nchars, i));
+    // The keys are distinct, so an unstable sort gives the same order.
+    order.sort_unstable_by_key(|&i| (units[i].nchars, i));
     // Anchor hash -> (unit, normalized position) of kept text.
-    let mut index: Map<(u32, u32)> =
-        Map::with_capacity_and_hasher(anchors.len(), Default::default());
+    let mut index = Index::with_capacity(anchors.len());
     let mut first_whole: Map<usize> =
         Map::with_capacity_and_hasher(units.len(), Default::default());
     let mut fate: Vec<Fate> = (0..units.len()).map(|_| Fate::Keep).collect();
@@ -201,7 +350,8 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
             continue;
         }
         first_whole.entry(u.whole).or_insert(i);
-        let mut keep = vec![(u.n0, u.n1)];
+        // Kept ranges of a glued block; `None`: all of the unit is kept.
+        let mut kept_parts: Option<Vec<(usize, usize)>> = None;
         if u.nchars >= CONTAINER_MIN {
             let found = found_spans(&u, &anchors, &index, &units, &norm);
             let spans = found.spans;
@@ -216,7 +366,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
                 && found.whole_bytes as f64 >= len * CONTAINER_COVERAGE)
                 || (spans.len() == 1 && covered as f64 >= len * SINGLE_COVERAGE);
             if glued {
-                keep = gaps(u.n0, u.n1, &spans, &norm);
+                let mut keep = gaps(u.n0, u.n1, &spans, &norm);
                 // Crumbs too short to carry an anchor (a glued heading)
                 // would otherwise survive in every copy of the block.
                 keep.retain(|&(a, b)| {
@@ -231,12 +381,24 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
                 } else {
                     Fate::Parts(keep.clone())
                 };
+                kept_parts = Some(keep);
             }
         }
-        for &(pos, h) in &anchors[u.anchors.0..u.anchors.1] {
-            let pos = pos as usize;
-            if keep.iter().any(|&(a, b)| a <= pos && pos + K <= b) {
-                index.entry(h).or_insert((i as u32, pos as u32));
+        let unit_anchors = &anchors[u.anchors.0..u.anchors.1];
+        match &kept_parts {
+            // Every anchor window of a unit lies inside it.
+            None => {
+                for &(pos, h) in unit_anchors {
+                    index.insert_first(h, i as u32, pos);
+                }
+            }
+            Some(keep) => {
+                for &(pos, h) in unit_anchors {
+                    let p = pos as usize;
+                    if keep.iter().any(|&(a, b)| a <= p && p + K <= b) {
+                        index.insert_first(h, i as u32, pos);
+                    }
+                }
             }
         }
     }
@@ -282,13 +444,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
 
 /// Stretches of `u` that also occur in kept text, each extended byte by
 /// byte from an anchor hit (so hash collisions cannot cut text), merged.
-fn found_spans(
-    u: &Unit,
-    anchors: &[(u32, u64)],
-    index: &Map<(u32, u32)>,
-    units: &[Unit],
-    c: &[u8],
-) -> Found {
+fn found_spans(u: &Unit, anchors: &[(u32, u64)], index: &Index, units: &[Unit], c: &[u8]) -> Found {
     let mut sources: Vec<u32> = Vec::new();
     let mut whole_bytes = 0;
     let mut spans: Vec<(usize, usize)> = Vec::new();
@@ -298,7 +454,7 @@ fn found_spans(
         if pos + K <= reach {
             continue;
         }
-        let Some(&(su, sp)) = index.get(&h) else {
+        let Some((su, sp)) = index.get(h) else {
             continue;
         };
         let src = units[su as usize];
@@ -312,6 +468,11 @@ fn found_spans(
             sa -= 1;
         }
         let (mut b, mut sb) = (pos + K, sp + K);
+        // Eight bytes at a time while both sides have them.
+        while b + 8 <= u.n1 && sb + 8 <= src.n1 && c[b..b + 8] == c[sb..sb + 8] {
+            b += 8;
+            sb += 8;
+        }
         while b < u.n1 && sb < src.n1 && c[b] == c[sb] {
             b += 1;
             sb += 1;
@@ -408,13 +569,22 @@ fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32) {
                 }
             }
             Fate::Parts(parts) => {
-                // Text offset of each normalized byte of this unit.
-                let at: Vec<usize> = (u.start..u.end)
-                    .filter(|&p| !skipped(text.as_bytes()[p]))
-                    .collect();
+                // Text offset of normalized byte `t` of this unit: the parts
+                // are ascending, so one walk over the unit finds them all.
+                let tb = text.as_bytes();
+                let (mut p, mut n) = (u.start, u.n0);
+                let mut at = |t: usize| loop {
+                    if !skipped(tb[p]) {
+                        if n == t {
+                            return p;
+                        }
+                        n += 1;
+                    }
+                    p += 1;
+                };
                 for &(a, b) in parts {
-                    let start = at[a - u.n0];
-                    let end = at[b - 1 - u.n0] + 1;
+                    let start = at(a);
+                    let end = at(b - 1) + 1;
                     // The parts were glued to text that is gone; each is a
                     // paragraph of its own, whether the segmenter reads
                     // single line breaks as breaks or as wraps.
