@@ -94,7 +94,7 @@ impl Default for RunConfig {
             threads: 0,
             batch_documents: 256,
             batch_bytes: 1 << 20,
-            channel_capacity: 4,
+            channel_capacity: 2,
             on_error: OnError::Skip,
         }
     }

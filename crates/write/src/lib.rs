@@ -30,8 +30,10 @@ use table::{DocumentRows, MetricRows, SentenceRows};
 /// The four dataset folder names under an output root.
 pub const DATASETS: [&str; 4] = ["documents", "sentences", "metrics", "runs"];
 
-/// The most a row group holds in memory before it is flushed.
-const ROW_GROUP_BYTES: usize = 32 * 1024 * 1024;
+/// The most a row group holds in memory before it is flushed: three files
+/// are open at once, so this bounds the writer's memory (8 MiB of compressed
+/// document text is ~25 MB of text, still a large row group for readers).
+const ROW_GROUP_BYTES: usize = 8 * 1024 * 1024;
 
 /// Rows are handed to Parquet in slices of this many, so builders stay small.
 const FLUSH_ROWS: usize = 16 * 1024;
