@@ -116,7 +116,8 @@ def reference(bucket, tmp_path_factory):
 
 def test_three_shards_write_one_dataset_equal_to_a_single_run(bucket, reference):
     seconds = run_shards(bucket, f"s3://{bucket['name']}/out")
-    print(f"3 shards over {bucket['inputs']} inputs: done after {', '.join(f'{s:.2f}' for s in seconds)} s")
+    counts = {d: read_local(reference, d).num_rows for d in DATASETS}
+    print(f"3 shards over {bucket['inputs']} objects: done after {', '.join(f'{s:.2f}' for s in seconds)} s; rows {counts}")
     assert_same_rows(bucket, "out", reference)
     runs = read_s3(bucket, "out", "runs").to_pylist()
     assert len(runs) == 3
