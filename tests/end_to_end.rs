@@ -34,6 +34,36 @@ fn stderr(out: &Output) -> String {
 }
 
 /// Rows in all Parquet files of one dataset under an output root.
+/// `value_normalized` of every committed metric.
+fn metric_values(root: &Path) -> Vec<f64> {
+    use arrow_array::{Array, Float64Array};
+    let mut out = Vec::new();
+    let mut stack = vec![root.join("metrics")];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "parquet") {
+                let reader =
+                    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+                        File::open(&p).unwrap(),
+                    )
+                    .unwrap()
+                    .build()
+                    .unwrap();
+                for batch in reader {
+                    let batch = batch.unwrap();
+                    let column = batch.column_by_name("value_normalized").unwrap();
+                    let values = column.as_any().downcast_ref::<Float64Array>().unwrap();
+                    out.extend((0..values.len()).map(|i| values.value(i)));
+                }
+            }
+        }
+    }
+    out
+}
+
 fn rows(root: &Path, dataset: &str) -> i64 {
     let mut total = 0;
     let mut stack = vec![root.join(dataset)];
@@ -266,6 +296,26 @@ fn reruns_are_incremental() {
     std::fs::write(data.join("a.txt"), "财政收入100亿元，税收80亿元。\n").unwrap();
     assert!(quarry(&args).status.success());
     assert_eq!((rows(&out, "documents"), rows(&out, "metrics")), (3, 4));
+
+    // A touched file (new time, same bytes) is hashed and found unchanged.
+    let later = std::time::SystemTime::now() + std::time::Duration::from_secs(60);
+    std::fs::File::options()
+        .write(true)
+        .open(data.join("b.txt"))
+        .unwrap()
+        .set_modified(later)
+        .unwrap();
+    let res = quarry(&args);
+    assert!(stderr(&res).contains("nothing to do"), "{}", stderr(&res));
+
+    // A change that keeps the size is still seen (its time changed).
+    std::fs::write(data.join("b.txt"), "粮食产量1.3万吨。\n").unwrap();
+    assert!(quarry(&args).status.success());
+    let value = metric_values(&out);
+    assert!(
+        value.contains(&13000.0) && !value.contains(&12000.0),
+        "{value:?}"
+    );
 
     // A config change is refused without --full.
     std::fs::write(
