@@ -34,6 +34,22 @@ fn stderr(out: &Output) -> String {
 }
 
 /// Rows in all Parquet files of one dataset under an output root.
+fn parquet_files(root: &Path, dataset: &str) -> usize {
+    let mut count = 0;
+    let mut stack = vec![root.join(dataset)];
+    while let Some(dir) = stack.pop() {
+        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
+            let p = entry.path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if p.extension().is_some_and(|e| e == "parquet") {
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
 /// `value_normalized` of every committed metric.
 fn metric_values(root: &Path) -> Vec<f64> {
     use arrow_array::{Array, Float64Array};
@@ -275,6 +291,7 @@ fn reruns_are_incremental() {
     assert_eq!((rows(&out, "documents"), rows(&out, "metrics")), (2, 2));
 
     // Nothing changed: nothing added, but the run is recorded.
+    let data_files = parquet_files(&out, "metrics");
     let res = quarry(&args);
     assert!(res.status.success());
     assert!(stderr(&res).contains("nothing to do"), "{}", stderr(&res));
@@ -285,6 +302,11 @@ fn reruns_are_incremental() {
             rows(&out, "runs")
         ),
         (2, 2, 2)
+    );
+    assert_eq!(
+        parquet_files(&out, "metrics"),
+        data_files,
+        "a run with nothing new writes no empty data files"
     );
 
     // A new file: only it is read.

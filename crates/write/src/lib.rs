@@ -393,10 +393,15 @@ impl DatasetWriter {
             metrics: metrics.rows,
             files: Vec::new(),
         };
-        documents.commit()?;
-        sentences.commit()?;
-        metrics.commit()?;
-        written.files = self.rels.to_vec();
+        // A run with nothing new (a cron rerun) leaves no empty files behind.
+        for (file, rel) in [documents, sentences, metrics].into_iter().zip(&self.rels) {
+            if file.rows == 0 {
+                file.abort();
+            } else {
+                file.commit()?;
+                written.files.push(rel.clone());
+            }
+        }
         Ok(written)
     }
 
