@@ -34,57 +34,12 @@ fn stderr(out: &Output) -> String {
 }
 
 /// Rows in all Parquet files of one dataset under an output root.
-fn parquet_files(root: &Path, dataset: &str) -> usize {
-    let mut count = 0;
-    let mut stack = vec![root.join(dataset)];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "parquet") {
-                count += 1;
-            }
-        }
-    }
-    count
-}
-
-/// `value_normalized` of every committed metric.
-fn metric_values(root: &Path) -> Vec<f64> {
-    use arrow_array::{Array, Float64Array};
+/// The committed Parquet files of a dataset (none before the first commit,
+/// when the dataset links point nowhere).
+fn parquet_paths(root: &Path, dataset: &str) -> Vec<PathBuf> {
     let mut out = Vec::new();
-    let mut stack = vec![root.join("metrics")];
-    while let Some(dir) = stack.pop() {
-        for entry in std::fs::read_dir(&dir).unwrap().flatten() {
-            let p = entry.path();
-            if p.is_dir() {
-                stack.push(p);
-            } else if p.extension().is_some_and(|e| e == "parquet") {
-                let reader =
-                    parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-                        File::open(&p).unwrap(),
-                    )
-                    .unwrap()
-                    .build()
-                    .unwrap();
-                for batch in reader {
-                    let batch = batch.unwrap();
-                    let column = batch.column_by_name("value_normalized").unwrap();
-                    let values = column.as_any().downcast_ref::<Float64Array>().unwrap();
-                    out.extend((0..values.len()).map(|i| values.value(i)));
-                }
-            }
-        }
-    }
-    out
-}
-
-fn rows(root: &Path, dataset: &str) -> i64 {
-    let mut total = 0;
     let mut stack = vec![root.join(dataset)];
     while let Some(dir) = stack.pop() {
-        // Before the first commit the dataset links point nowhere: no rows.
         let Ok(entries) = std::fs::read_dir(&dir) else {
             continue;
         };
@@ -93,12 +48,49 @@ fn rows(root: &Path, dataset: &str) -> i64 {
             if p.is_dir() {
                 stack.push(p);
             } else if p.extension().is_some_and(|e| e == "parquet") {
-                let r = SerializedFileReader::new(File::open(&p).unwrap()).unwrap();
-                total += r.metadata().file_metadata().num_rows();
+                out.push(p);
             }
         }
     }
-    total
+    out
+}
+
+fn parquet_files(root: &Path, dataset: &str) -> usize {
+    parquet_paths(root, dataset).len()
+}
+
+/// `value_normalized` of every committed metric.
+fn metric_values(root: &Path) -> Vec<f64> {
+    use arrow_array::{Array, Float64Array};
+    let mut out = Vec::new();
+    for p in parquet_paths(root, "metrics") {
+        let reader = parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+            File::open(&p).unwrap(),
+        )
+        .unwrap()
+        .build()
+        .unwrap();
+        for batch in reader {
+            let batch = batch.unwrap();
+            let column = batch.column_by_name("value_normalized").unwrap();
+            let values = column.as_any().downcast_ref::<Float64Array>().unwrap();
+            out.extend((0..values.len()).map(|i| values.value(i)));
+        }
+    }
+    out
+}
+
+fn rows(root: &Path, dataset: &str) -> i64 {
+    parquet_paths(root, dataset)
+        .iter()
+        .map(|p| {
+            SerializedFileReader::new(File::open(p).unwrap())
+                .unwrap()
+                .metadata()
+                .file_metadata()
+                .num_rows()
+        })
+        .sum()
 }
 
 fn documents_pipeline(dir: &Path) -> PathBuf {
