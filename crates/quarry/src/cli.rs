@@ -77,8 +77,8 @@ pub enum Command {
 pub struct Target {
     /// The pipeline file (TOML).
     pub pipeline: PathBuf,
-    /// Input file, directory or glob; may be repeated; replaces the file's inputs.
-    #[arg(long = "input", short = 'i', value_name = "PATH")]
+    /// Input file, directory, glob or object-store URL (s3://bucket/prefix/); may be repeated; replaces the file's inputs.
+    #[arg(long = "input", short = 'i', value_name = "PATH|URL")]
     pub inputs: Vec<String>,
     /// Output folder or object-store URL (s3://bucket/prefix); replaces the file's output.dir.
     #[arg(long, short, value_name = "DIR|URL")]
@@ -91,8 +91,8 @@ pub struct Target {
     /// Indexed Job (JOB_COMPLETION_INDEX); 0/1 elsewhere.
     #[arg(long, value_name = "INDEX/COUNT|auto")]
     pub shard: Option<String>,
-    /// The shard count for `--shard auto` where the scheduler does not say it
-    /// (Kubernetes); also read from QUARRY_SHARD_COUNT.
+    /// The shard count for `--shard auto`: needed under Kubernetes, and when
+    /// rerunning some tasks of a Slurm array; also read from QUARRY_SHARD_COUNT.
     #[arg(long, value_name = "N")]
     pub shard_count: Option<u32>,
 }
