@@ -583,24 +583,21 @@ pub fn status(output: &Path, pipeline: Option<&Path>, last: usize) -> u8 {
         storage: &storage,
         handle: rt.handle().clone(),
     };
-    let shards = match output::read_states(&place) {
-        Ok(all) => all
-            .iter()
-            .filter_map(|(id, _)| *id)
-            .map(|id| id.count)
-            .max(),
-        Err(_) => None,
-    };
-    let state = match output::read_states(&place).map(|all| merge_states(all, None)) {
-        Ok(Some(s)) => s,
-        Ok(None) => {
-            println!("{}: no committed runs yet", output.display());
-            return exit::OK;
-        }
+    let all = match output::read_states(&place) {
+        Ok(all) => all,
         Err(e) => {
             eprintln!("error: {e}");
             return exit::FAILED;
         }
+    };
+    let shards = all
+        .iter()
+        .filter_map(|(id, _)| *id)
+        .map(|id| id.count)
+        .max();
+    let Some(state) = merge_states(all, None) else {
+        println!("{}: no committed runs yet", output.display());
+        return exit::OK;
     };
     println!("output    {}", output.display());
     if let Some(count) = shards.filter(|&c| c > 1) {
