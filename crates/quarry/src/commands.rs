@@ -1,7 +1,7 @@
 //! The subcommands: `run`, `check` and `status`.
 
 use std::collections::{BTreeMap, HashSet};
-use std::io::{IsTerminal, Read};
+use std::io::IsTerminal;
 use std::path::Path;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Arc;
@@ -144,23 +144,21 @@ fn mtime_ns(input: &InputFile) -> i128 {
 /// or the entity tag an object store gives an object (reading whole objects
 /// again to hash them would cost a download per run).
 fn content_id(input: &InputFile) -> std::io::Result<String> {
-    if let Some(object) = &input.object {
-        return Ok(match &object.e_tag {
-            Some(tag) => format!("etag:{}:{}", tag.trim_matches('"'), input.size),
-            None => format!("size:{}:{}", input.size, mtime_ns(input)),
-        });
+    match &input.object {
+        Some(object) => Ok(object_id(input, object)),
+        None => quarry_read::hash_file(&input.path).map(hex_id),
     }
-    let mut hasher = xxhash_rust::xxh3::Xxh3::new();
-    let mut file = std::fs::File::open(&input.path)?;
-    let mut buf = vec![0u8; 1 << 20];
-    loop {
-        let n = file.read(&mut buf)?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
+}
+
+fn object_id(input: &InputFile, object: &quarry_read::ObjectInput) -> String {
+    match &object.e_tag {
+        Some(tag) => format!("etag:{}:{}", tag.trim_matches('"'), input.size),
+        None => format!("size:{}:{}", input.size, mtime_ns(input)),
     }
-    Ok(format!("{:032x}", hasher.digest128()))
+}
+
+pub fn hex_id(digest: u128) -> String {
+    format!("{digest:032x}")
 }
 
 pub fn run(target: &Target, full: bool, quiet: bool) -> u8 {
@@ -254,6 +252,13 @@ fn run_plan(
                 unchanged.insert(input.source.clone(), rec.clone());
                 continue;
             }
+        }
+        let known = previous.inputs.get(&input.source).filter(|_| !full);
+        // A new local input is hashed while the pipeline reads it: reading
+        // it here first would read every new file twice.
+        if known.is_none() && input.object.is_none() {
+            todo.push(input.clone());
+            continue;
         }
         let hash = match content_id(input) {
             Ok(h) => h,
@@ -431,7 +436,11 @@ fn run_plan(
             InputRecord {
                 size: input.size,
                 mtime_ns: mtime_ns(input),
-                content_hash: hashes.get(&input.source).cloned().unwrap_or_default(),
+                content_hash: hashes
+                    .get(&input.source)
+                    .or_else(|| outcome.content_ids.get(&input.source))
+                    .cloned()
+                    .unwrap_or_default(),
                 run_id: run_id.clone(),
                 documents: rows.doc_ids.len() as u64,
                 doc_ids: rows.doc_ids,

@@ -10,10 +10,11 @@ use quarry_core::{
     batch_channel, run_ordered_stage, Batch, BatchSender, Document, Error, Result, StageClock,
 };
 use quarry_extract::Extractor;
-use quarry_read::{InputFile, Reader};
+use quarry_read::{ContentDigest, InputFile, Reader};
 use quarry_segment::Segmenter;
 use quarry_write::{DatasetWriter, Destination, WriteOptions, Written};
 
+use crate::commands::hex_id;
 use crate::config::{OnError, Plan};
 
 /// The stage objects, built (and their configs validated) before any run.
@@ -65,6 +66,8 @@ pub struct SourceRows {
 pub struct Outcome {
     pub written: Written,
     pub by_source: BTreeMap<String, SourceRows>,
+    /// The content id of each local input, hashed while it was read.
+    pub content_ids: BTreeMap<String, String>,
 }
 
 pub struct RunSpec {
@@ -208,7 +211,11 @@ pub async fn execute(
                 }
             }
             let written = clocks.write.time(|| writer.finish())?;
-            Ok(Outcome { written, by_source })
+            Ok(Outcome {
+                written,
+                by_source,
+                content_ids: BTreeMap::new(),
+            })
         })
     };
 
@@ -217,14 +224,17 @@ pub async fn execute(
     let joined = |r: std::result::Result<Result<()>, tokio::task::JoinError>| -> Result<()> {
         r.map_err(|e| Error::Pipeline(format!("a stage failed: {e}")))?
     };
-    let read_result = joined(reader.await);
+    let read_result = reader
+        .await
+        .map_err(|e| Error::Pipeline(format!("a stage failed: {e}")))
+        .and_then(|r| r);
     let clean_result = joined(clean.await);
     let segment_result = joined(segment.await);
     let extract_result = joined(extract.await);
     let outcome = writer
         .await
         .map_err(|e| Error::Pipeline(format!("the writer failed: {e}")))?;
-    read_result?;
+    let content_ids = read_result?;
     clean_result?;
     segment_result?;
     extract_result?;
@@ -232,7 +242,7 @@ pub async fn execute(
         // Whatever the writer finished sits in the uncommitted snapshot only.
         return Err(Error::Interrupted);
     }
-    outcome
+    outcome.map(|o| Outcome { content_ids, ..o })
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -245,7 +255,8 @@ fn read_inputs(
     clocks: &Clocks,
     cancel: &AtomicBool,
     progress: &indicatif::ProgressBar,
-) -> Result<()> {
+) -> Result<BTreeMap<String, String>> {
+    let mut content_ids = BTreeMap::new();
     let mut batch = Batch::default();
     let mut batch_bytes = 0usize;
     let mut seq = 0u64;
@@ -271,7 +282,8 @@ fn read_inputs(
         if cancel.load(Ordering::Relaxed) || failure.is_some() || hung_up {
             break;
         }
-        reader.read(input, &mut |item| {
+        let digest = input.object.is_none().then(ContentDigest::default);
+        reader.read_digesting(input, digest.as_ref(), &mut |item| {
             if cancel.load(Ordering::Relaxed) {
                 return false;
             }
@@ -307,6 +319,15 @@ fn read_inputs(
             }
         });
         progress.inc(input.size);
+        if let Some(digest) = digest {
+            // A reader that stopped early hashed part of the file: hash it
+            // whole (an unreadable file is recorded without a hash).
+            let id = match digest.finish(input.size) {
+                Some(d) => Some(d),
+                None => quarry_read::hash_file(&input.path).ok(),
+            };
+            content_ids.insert(input.source.clone(), id.map(hex_id).unwrap_or_default());
+        }
     }
     if failure.is_none() && !hung_up && !cancel.load(Ordering::Relaxed) {
         send(&mut batch, &mut batch_bytes);
@@ -314,7 +335,7 @@ fn read_inputs(
     clocks.read.add(start.elapsed().saturating_sub(waiting));
     match failure {
         Some(e) => Err(e),
-        None => Ok(()),
+        None => Ok(content_ids),
     }
 }
 

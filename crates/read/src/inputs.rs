@@ -3,7 +3,10 @@
 use std::fs::File;
 use std::io::Read;
 use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
 use std::time::SystemTime;
+
+use xxhash_rust::xxh3::Xxh3;
 
 use quarry_core::{Error, Location};
 use quarry_storage::{Path as ObjectPath, Remote};
@@ -285,14 +288,23 @@ fn has_extension(name: &str, extensions: &[String]) -> bool {
     })
 }
 
-/// Opens an input, decompressing `.gz` and `.zst` by extension.
-pub(crate) fn open(input: &InputFile) -> Result<Box<dyn Read + Send>, Error> {
+/// Opens an input, decompressing `.gz` and `.zst` by extension. With
+/// `digest`, a local file's bytes are hashed as they are read (see
+/// [`ContentDigest`]).
+pub(crate) fn open(
+    input: &InputFile,
+    digest: Option<&ContentDigest>,
+) -> Result<Box<dyn Read + Send>, Error> {
     let cannot_open = |e: std::io::Error| {
         Error::bad_input(Location::file(&input.source), format!("cannot open: {e}"))
     };
-    let file: Box<dyn Read + Send> = match &input.object {
-        Some(object) => object.remote.reader(&object.key).map_err(cannot_open)?,
-        None => Box::new(File::open(&input.path).map_err(cannot_open)?),
+    let file: Box<dyn Read + Send> = match (&input.object, digest) {
+        (Some(object), _) => object.remote.reader(&object.key).map_err(cannot_open)?,
+        (None, Some(digest)) => Box::new(HashingRead {
+            inner: File::open(&input.path).map_err(cannot_open)?,
+            digest: digest.clone(),
+        }),
+        (None, None) => Box::new(File::open(&input.path).map_err(cannot_open)?),
     };
     let name = input.path.to_string_lossy().to_ascii_lowercase();
     if name.ends_with(".gz") {
@@ -307,6 +319,51 @@ pub(crate) fn open(input: &InputFile) -> Result<Box<dyn Read + Send>, Error> {
         Ok(Box::new(decoder))
     } else {
         Ok(Box::new(file))
+    }
+}
+
+/// The xxh3-128 of a local file's bytes, computed while the reader reads
+/// them, so that a run does not read every new input twice (once to hash
+/// it, once to parse it).
+#[derive(Clone, Default)]
+pub struct ContentDigest(Arc<Mutex<(Xxh3, u64)>>);
+
+impl ContentDigest {
+    /// The digest, when exactly `size` bytes went through it: a reader that
+    /// stopped early (an error, a document over the size limit) or a file
+    /// that changed size while it was read gives `None`.
+    pub fn finish(&self, size: u64) -> Option<u128> {
+        let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        (state.1 == size).then(|| state.0.digest128())
+    }
+}
+
+/// The xxh3-128 of a whole local file, read in 1 MiB blocks.
+pub fn hash_file(path: &Path) -> std::io::Result<u128> {
+    let mut hasher = Xxh3::new();
+    let mut file = File::open(path)?;
+    let mut buf = vec![0u8; 1 << 20];
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            return Ok(hasher.digest128());
+        }
+        hasher.update(&buf[..n]);
+    }
+}
+
+struct HashingRead {
+    inner: File,
+    digest: ContentDigest,
+}
+
+impl Read for HashingRead {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        let mut state = self.digest.0.lock().unwrap_or_else(|e| e.into_inner());
+        state.0.update(&buf[..n]);
+        state.1 += n as u64;
+        Ok(n)
     }
 }
 

@@ -9,7 +9,9 @@
 mod decode;
 mod inputs;
 mod lines;
+mod record;
 
+use std::borrow::Cow;
 use std::io::{BufRead, BufReader, Read};
 use std::sync::Arc;
 
@@ -18,7 +20,10 @@ use quarry_core::{Document, Error, Location};
 use serde::Deserialize;
 
 pub use decode::encoding_for_label;
-pub use inputs::{normalize, resolve_all, resolve_inputs, InputFile, ObjectInput, RemoteAccess};
+pub use inputs::{
+    hash_file, normalize, resolve_all, resolve_inputs, ContentDigest, InputFile, ObjectInput,
+    RemoteAccess,
+};
 use lines::LimitedLines;
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
@@ -129,8 +134,18 @@ impl Reader {
 
     /// Reads one input and passes each document (or error) to `sink`.
     pub fn read(&self, input: &InputFile, sink: &mut Sink<'_>) {
+        self.read_digesting(input, None, sink)
+    }
+
+    /// [`Reader::read`], also feeding a local file's raw bytes to `digest`.
+    pub fn read_digesting(
+        &self,
+        input: &InputFile,
+        digest: Option<&ContentDigest>,
+        sink: &mut Sink<'_>,
+    ) {
         let source: Arc<str> = input.source.as_str().into();
-        let mut stream = match inputs::open(input) {
+        let mut stream = match inputs::open(input, digest) {
             Ok(s) => s,
             Err(e) => {
                 sink(Err(e));
@@ -327,14 +342,21 @@ impl Reader {
                 format!("invalid {} at byte {} of the line", encoding.name(), byte),
             )
         })?;
-        let value: serde_json::Value = serde_json::from_str(&text)
-            .map_err(|e| Error::bad_input(location.clone(), format!("not JSON: {e}")))?;
-        let serde_json::Value::Object(map) = value else {
-            return Err(Error::bad_input(location, "not a JSON object"));
+        let names = record::FieldNames {
+            text: &self.config.text_field,
+            id: &self.config.id_field,
+            title: &self.config.title_field,
+        };
+        let fields = match record::parse(&text, &names) {
+            Ok(record::Parsed::Object(fields)) => fields,
+            Ok(record::Parsed::NotAnObject) => {
+                return Err(Error::bad_input(location, "not a JSON object"))
+            }
+            Err(e) => return Err(Error::bad_input(location, format!("not JSON: {e}"))),
         };
         let field = &self.config.text_field;
-        let body = match map.get(field) {
-            Some(serde_json::Value::String(s)) => s.clone(),
+        let body = match fields.text {
+            Some(serde_json::Value::String(s)) => s,
             Some(_) => {
                 return Err(Error::bad_input(
                     location,
@@ -352,10 +374,10 @@ impl Reader {
         };
         let mut doc = Document::new(Arc::clone(source), ordinal, body);
         doc.source_bytes = bytes.len() as u64;
-        if let Some(id) = map.get(&self.config.id_field).and_then(scalar_string) {
+        if let Some(id) = fields.id.and_then(scalar_string) {
             doc.doc_id = id;
         }
-        doc.title = map.get(&self.config.title_field).and_then(scalar_string);
+        doc.title = fields.title.and_then(scalar_string);
         Ok(doc)
     }
 }
@@ -398,9 +420,9 @@ impl PendingDocument {
     }
 }
 
-fn scalar_string(v: &serde_json::Value) -> Option<String> {
+fn scalar_string(v: serde_json::Value) -> Option<String> {
     match v {
-        serde_json::Value::String(s) if !s.is_empty() => Some(s.clone()),
+        serde_json::Value::String(s) if !s.is_empty() => Some(s),
         serde_json::Value::Number(n) => Some(n.to_string()),
         _ => None,
     }
@@ -426,14 +448,17 @@ fn read_head(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
     Ok(head)
 }
 
-fn decode_line(bytes: &[u8], encoding: &'static Encoding) -> Result<String, usize> {
+/// A line as text: borrowed when it is UTF-8 already, which is the rule.
+fn decode_line<'a>(bytes: &'a [u8], encoding: &'static Encoding) -> Result<Cow<'a, str>, usize> {
     if encoding == UTF_8 {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
         return std::str::from_utf8(body)
-            .map(str::to_owned)
+            .map(Cow::Borrowed)
             .map_err(|e| e.valid_up_to() + (bytes.len() - body.len()));
     }
-    decode::decode_strict(bytes, encoding).map_err(|e| e.byte)
+    decode::decode_strict(bytes, encoding)
+        .map(Cow::Owned)
+        .map_err(|e| e.byte)
 }
 
 fn decode_error(

@@ -228,3 +228,72 @@ fn forced_encoding_and_unknown_labels() {
     };
     assert_eq!(texts(&read_all(&config, &p)), ["政府工作報告"]);
 }
+
+#[test]
+fn the_digest_taken_while_reading_is_the_whole_files_hash() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    for i in 0..20_000 {
+        writeln!(gz, "{{\"id\":{i},\"text\":\"第{i}条：增长5%。\"}}").unwrap();
+    }
+    let bytes = gz.finish().unwrap();
+    let reader = Reader::new(&ReadConfig::default()).unwrap();
+    for (name, content) in [("a.jsonl.gz", &bytes[..]), ("b.txt", "增长5%。".as_bytes())] {
+        let input = InputFile::from_path(write(dir.path(), name, content)).unwrap();
+        let digest = ContentDigest::default();
+        let mut docs = 0;
+        reader.read_digesting(&input, Some(&digest), &mut |item| {
+            docs += item.is_ok() as usize;
+            true
+        });
+        assert!(docs > 0);
+        // Of the file's own bytes (compressed, for a .gz), as a separate pass gives.
+        assert_eq!(
+            digest.finish(input.size),
+            Some(hash_file(&input.path).unwrap()),
+            "{name}"
+        );
+    }
+    // A reader stopped after the first document saw only part of the file.
+    let input = InputFile::from_path(dir.path().join("a.jsonl.gz")).unwrap();
+    let digest = ContentDigest::default();
+    reader.read_digesting(&input, Some(&digest), &mut |_| false);
+    assert_eq!(digest.finish(input.size), None);
+}
+
+#[test]
+fn jsonl_fields_keep_their_meaning() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = write(
+        dir.path(),
+        "r.jsonl",
+        concat!(
+            "{\"id\":12,\"title\":\"\",\"text\":\"增长5%。\",\"extra\":{\"text\":1}}\n",
+            "{\"id\":\"a\",\"text\":7}\n",
+            "{\"id\":\"b\"}\n",
+            "[\"text\"]\n",
+            "{\"text\":\"x\"\n",
+        )
+        .as_bytes(),
+    );
+    let items = read_all(&ReadConfig::default(), &p);
+    let first = items[0].as_ref().unwrap();
+    assert_eq!(
+        (first.doc_id.as_str(), first.title.as_deref()),
+        ("12", None)
+    );
+    assert_eq!(first.text, "增长5%。");
+    let errors: Vec<String> = items[1..]
+        .iter()
+        .map(|r| r.as_ref().unwrap_err().to_string())
+        .collect();
+    assert!(
+        errors[0].contains("field `text` is not a string"),
+        "{}",
+        errors[0]
+    );
+    assert!(errors[1].contains("no field `text`"), "{}", errors[1]);
+    assert!(errors[2].contains("not a JSON object"), "{}", errors[2]);
+    assert!(errors[3].contains("not JSON"), "{}", errors[3]);
+    assert!(errors.iter().all(|e| e.contains("r.jsonl")), "{errors:?}");
+}

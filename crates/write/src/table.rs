@@ -55,8 +55,13 @@ impl DocumentRows {
         self.chars.append_value(doc.chars());
         self.sentence_count.append_value(doc.sentences.len() as u32);
         self.metric_count.append_value(doc.metric_count() as u32);
-        self.content_hash
-            .append_value(quarry_core::content_hash(&doc.text));
+        // Set by the clean stage; computed here for documents that skipped it.
+        if doc.content_hash.is_empty() {
+            self.content_hash
+                .append_value(quarry_core::content_hash(&doc.text));
+        } else {
+            self.content_hash.append_value(&doc.content_hash);
+        }
         self.run_id.append_value(run_id);
         self.removed_chars.append_value(doc.removed_chars);
         self.source_bytes.append_value(doc.source_bytes);
