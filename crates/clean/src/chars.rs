@@ -344,6 +344,27 @@ const ASCII_SPECIAL: [bool; 128] = {
     t
 };
 
+/// `plain_run`'s step per lead byte: the length of a char that is copied
+/// as it is, or 0 for a byte that stops the run or needs a closer look
+/// (space, E3). Continuation bytes, C0, C1 and F5..FF never start a char.
+const STEP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match i {
+            0..=0x7F if ASCII_SPECIAL[i] => 0,
+            0..=0x7F => 1,
+            0xC2 | 0xE2 | 0xE3 | 0xEF => 0,
+            0xC3..=0xDF => 2,
+            0xE0..=0xEE => 3,
+            0xF0..=0xF4 => 4,
+            _ => 0,
+        };
+        i += 1;
+    }
+    t
+};
+
 /// End of the run of chars from `i` that are copied as they are. Ideographs
 /// and most CJK punctuation are; spaces, invisibles, full-width forms and
 /// general punctuation (lead bytes C2, E2, EF) take the slow path.
@@ -351,33 +372,33 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
     let start = i;
     while i < b.len() {
         let x = b[i];
-        // One space between words is already clean, unless digits or
-        // marks around it need a look (`1 9 9 8`, `中国 ,美国`).
-        if x == b' '
-            && i > start
-            && !b[i - 1].is_ascii_digit()
-            && b.get(i + 1).is_some_and(|&y| match y {
-                0..=0x7F => !ASCII_SPECIAL[y as usize] && !y.is_ascii_digit(),
-                0xC2 | 0xE2 | 0xEF => false,
-                0xE3 => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
-                _ => y >= 0xC3,
-            })
-        {
-            i += 1;
+        let n = STEP[x as usize] as usize;
+        if n > 0 {
+            i += n;
             continue;
         }
-        let n = match x {
-            0..=0x7F if ASCII_SPECIAL[x as usize] => break,
-            0..=0x7F => 1,
-            0xC2 | 0xE2 | 0xEF => break,
-            // U+3000 IDEOGRAPHIC SPACE; the rest of U+3001..U+303F is plain.
-            0xE3 if b[i + 1] == 0x80 && b[i + 2] == 0x80 => break,
-            0xC3..=0xDF => 2,
-            0xE0..=0xEE => 3,
-            0xF0..=0xF4 => 4,
-            _ => break,
-        };
-        i += n;
+        if x == b' ' {
+            // One space between words is already clean, unless digits or
+            // marks around it need a look (`1 9 9 8`, `中国 ,美国`).
+            let clean = i > start
+                && !b[i - 1].is_ascii_digit()
+                && b.get(i + 1).is_some_and(|&y| match y {
+                    0..=0x7F => !ASCII_SPECIAL[y as usize] && !y.is_ascii_digit(),
+                    0xC2 | 0xE2 | 0xEF => false,
+                    0xE3 => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
+                    _ => y >= 0xC3,
+                });
+            if !clean {
+                break;
+            }
+            i += 1;
+        } else if x == 0xE3 && !(b[i + 1] == 0x80 && b[i + 2] == 0x80) {
+            // U+3000 IDEOGRAPHIC SPACE stops; the rest of U+3001..U+303F
+            // (and kana) is plain.
+            i += 3;
+        } else {
+            break;
+        }
     }
     i
 }
