@@ -396,6 +396,27 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
             // U+3000 IDEOGRAPHIC SPACE stops; the rest of U+3001..U+303F
             // (and kana) is plain.
             i += 3;
+        } else if x == 0xE2 && b[i + 1] == 0x80 && matches!(b[i + 2], 0x94 | 0x9C | 0x9D | 0xA6) {
+            // `—“”…`: no step changes them, and they are common enough in
+            // Chinese text that a slow-path call each shows.
+            i += 3;
+        } else if x == 0xEF
+            && b[i + 1] == 0xBC
+            && matches!(b[i + 2], 0x81 | 0x8C | 0x9A | 0x9B | 0x9F)
+            && i > start
+            && !b[i - 1].is_ascii_alphanumeric()
+        {
+            // `！，：；？` become ASCII only after a Latin letter or digit
+            // (`cjk_punct`); inside the run the char before is what the
+            // output has last. Half of all slow-path chars are `，`.
+            i += 3;
+        } else if matches!(x, b',' | b';' | b':' | b'?')
+            && i > start
+            && b[i - 1].is_ascii_alphabetic()
+        {
+            // After a Latin letter these stay ASCII whatever follows
+            // (`cjk_punct`): English commas need no slow path.
+            i += 1;
         } else {
             break;
         }
