@@ -365,16 +365,54 @@ const STEP: [u8; 256] = {
     t
 };
 
+/// Bytes 0x80 of `w` where its byte equals `v` (`w` is ASCII).
+fn eq_bytes(w: u64, v: u8) -> u64 {
+    let y = w ^ (v as u64 * 0x0101_0101_0101_0101);
+    !((y + 0x7F7F_7F7F_7F7F_7F7F) | y) & 0x8080_8080_8080_8080
+}
+
+/// Whether eight bytes are English words that the run copies as they are:
+/// each byte in 0x40..0x7E but `\\`, or `.`, or a single space between two
+/// such bytes, which meets the space rule of `plain_run` (no digit or mark
+/// around it). A char at a time, English text cost about three times as
+/// much.
+fn plain_words(w: u64) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if w & HIGH != 0 {
+        return false;
+    }
+    // 0x40..0x7F but `\\` and DEL, which stop a run; `.` too.
+    let word = ((w << 1) & HIGH & !eq_bytes(w, b'\\') & !eq_bytes(w, 0x7F)) | eq_bytes(w, b'.');
+    let space = eq_bytes(w, b' ');
+    (word | space) == HIGH
+        && word & 0x8000_0000_0000_0080 == 0x8000_0000_0000_0080
+        && space & (space << 8) == 0
+}
+
 /// End of the run of chars from `i` that are copied as they are. Ideographs
 /// and most CJK punctuation are; spaces, invisibles, full-width forms and
 /// general punctuation (lead bytes C2, E2, EF) take the slow path.
 fn plain_run(b: &[u8], mut i: usize) -> usize {
     let start = i;
+    // Where the next eight-byte check may start: after a failed one, the
+    // chars it covered go one at a time.
+    let mut word_from = i;
     while i < b.len() {
         let x = b[i];
         let n = STEP[x as usize] as usize;
         if n > 0 {
             i += n;
+            // After an ASCII char, try English words eight bytes at a time.
+            if n == 1 && i >= word_from {
+                while let Some(c) = b.get(i..i + 8) {
+                    let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+                    if !plain_words(w) {
+                        word_from = i + 8;
+                        break;
+                    }
+                    i += 8;
+                }
+            }
             continue;
         }
         if x == b' ' {
