@@ -25,6 +25,7 @@
 //! markdown marks (`#`, `*`) are ignored when comparing, so
 //! `## Heading` and `Heading` are one paragraph.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -223,7 +224,7 @@ fn any_low(w: u64) -> bool {
 /// unit; fills in `n0`, `n1`, `nchars`, `whole` and `anchors` of the units.
 /// Skipped bytes are ASCII, so char boundaries survive and a match maps back
 /// to a text slice.
-fn normalize(text: &[u8], units: &mut [Unit]) -> (Vec<u8>, Vec<(u32, u64)>) {
+fn normalize(text: &[u8], units: &mut [Unit], min_chars: usize) -> (Vec<u8>, Vec<(u32, u64)>) {
     // Units are disjoint ranges of the text, so their bytes fit.
     let mut norm = vec![0u8; text.len()];
     let mut w = 0;
@@ -269,8 +270,26 @@ fn normalize(text: &[u8], units: &mut [Unit]) -> (Vec<u8>, Vec<(u32, u64)>) {
     norm.truncate(w);
     // One window in eight is an anchor; room for a few more.
     let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(w / 7 + 16);
+    // A unit that repeats an earlier one whole is dropped before its
+    // anchors are looked up or indexed (`dedup` visits equal units in text
+    // order), so it needs none: in a speech scraped six times over, most of
+    // the text.
+    // The first unit's length is kept with its hash so that a hash
+    // collision between different lengths (visited in another order) can
+    // only cost time.
+    let mut seen: Map<usize> = Map::with_capacity_and_hasher(units.len(), Default::default());
     for u in units.iter_mut() {
         let a0 = anchors.len();
+        match seen.entry(u.whole) {
+            Entry::Occupied(first) if *first.get() == u.nchars && u.nchars >= min_chars => {
+                u.anchors = (a0, a0);
+                continue;
+            }
+            Entry::Occupied(_) => {}
+            Entry::Vacant(e) => {
+                e.insert(u.nchars);
+            }
+        }
         let bytes = &norm[u.n0..u.n1];
         // The first K - 1 bytes end no full window.
         let warm = bytes.len().min(K - 1);
@@ -328,7 +347,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     if long_units < 2 {
         return None;
     }
-    let (norm, anchors) = normalize(text.as_bytes(), &mut units);
+    let (norm, anchors) = normalize(text.as_bytes(), &mut units, min_chars);
 
     let mut order: Vec<usize> = (0..units.len()).collect();
     // The keys are distinct, so an unstable sort gives the same order.
