@@ -72,7 +72,16 @@ impl Boiler {
     /// The text without boilerplate lines and the chars removed, or `None`
     /// when nothing is removed.
     pub(crate) fn apply(&self, text: &str, defaults: bool) -> Option<(String, u32)> {
-        let lines: Vec<&str> = text.split('\n').collect();
+        // `split('\n')` found each break through a char searcher; memchr
+        // costs a fraction per line, and most documents here are
+        // short-lined.
+        let mut lines: Vec<&str> = Vec::new();
+        let mut start = 0;
+        for e in memchr::memchr_iter(b'\n', text.as_bytes()) {
+            lines.push(&text[start..e]);
+            start = e + 1;
+        }
+        lines.push(&text[start..]);
         let mut drop = vec![false; lines.len()];
         if defaults {
             self.teaser(&lines, &mut drop);
