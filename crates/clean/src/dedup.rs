@@ -335,9 +335,9 @@ enum Fate {
     Parts(Vec<(usize, usize)>),
 }
 
-/// The document with repeats removed and the number of chars dropped, or
-/// `None` when nothing repeats.
-pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(String, u32)> {
+/// The document with repeats removed, the number of chars dropped and the
+/// chars left, or `None` when nothing repeats.
+pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(String, u32, usize)> {
     let mut units = split_units(text, soft);
     // Cheap exit: fewer than two long units cannot repeat.
     let long_units = units
@@ -547,7 +547,7 @@ fn gaps(n0: usize, n1: usize, spans: &[(usize, usize)], norm: &[u8]) -> Vec<(usi
     out
 }
 
-fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32) {
+fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32, usize) {
     let mut out = String::with_capacity(text.len());
     let mut line_has = false;
     let mut blank_run = 0u32;
@@ -625,8 +625,9 @@ fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32) {
     while out.ends_with('\n') {
         out.pop();
     }
-    let removed = count(text).saturating_sub(count(&out));
-    (out, removed as u32)
+    let left = count(&out);
+    let removed = count(text).saturating_sub(left);
+    (out, removed as u32, left)
 }
 
 fn count(s: &str) -> usize {
