@@ -394,25 +394,11 @@ fn plain_words(w: u64) -> bool {
 /// general punctuation (lead bytes C2, E2, EF) take the slow path.
 fn plain_run(b: &[u8], mut i: usize) -> usize {
     let start = i;
-    // Where the next eight-byte check may start: after a failed one, the
-    // chars it covered go one at a time.
-    let mut word_from = i;
     while i < b.len() {
         let x = b[i];
         let n = STEP[x as usize] as usize;
         if n > 0 {
             i += n;
-            // After an ASCII char, try English words eight bytes at a time.
-            if n == 1 && i >= word_from {
-                while let Some(c) = b.get(i..i + 8) {
-                    let w = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
-                    if !plain_words(w) {
-                        word_from = i + 8;
-                        break;
-                    }
-                    i += 8;
-                }
-            }
             continue;
         }
         if x == b' ' {
@@ -430,6 +416,16 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
                 break;
             }
             i += 1;
+            // Only at a word start: trying after every ASCII char cost more
+            // in failed checks than the words it skipped saved.
+            while let Some(c) = b.get(i..i + 8) {
+                if !plain_words(u64::from_le_bytes([
+                    c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+                ])) {
+                    break;
+                }
+                i += 8;
+            }
         } else if x == 0xE3 && !(b[i + 1] == 0x80 && b[i + 2] == 0x80) {
             // U+3000 IDEOGRAPHIC SPACE stops; the rest of U+3001..U+303F
             // (and kana) is plain.
