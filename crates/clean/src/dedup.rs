@@ -224,6 +224,9 @@ fn any_low(w: u64) -> bool {
 /// unit; fills in `n0`, `n1`, `nchars`, `whole` and `anchors` of the units.
 /// Skipped bytes are ASCII, so char boundaries survive and a match maps back
 /// to a text slice.
+// Not inlined: inside `dedup` the rolling-hash loop lost its registers to
+// dedup's state and spilled the anchor count at every push.
+#[inline(never)]
 fn normalize(text: &[u8], units: &mut [Unit], min_chars: usize) -> (Vec<u8>, Vec<(u32, u64)>) {
     // Units are disjoint ranges of the text, so their bytes fit.
     let mut norm = vec![0u8; text.len()];
