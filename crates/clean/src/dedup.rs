@@ -228,49 +228,53 @@ fn any_low(w: u64) -> bool {
 // dedup's state and spilled the anchor count at every push.
 #[inline(never)]
 fn normalize(text: &[u8], units: &mut [Unit], min_chars: usize) -> (Vec<u8>, Vec<(u32, u64)>) {
-    // Units are disjoint ranges of the text, so their bytes fit.
-    let mut norm = vec![0u8; text.len()];
-    let mut w = 0;
+    // Appended to, not written into a zeroed buffer: zeroing it was a
+    // pass of its own over the text. Units are disjoint ranges of the
+    // text, so their bytes fit (eight more for the last word's spare).
+    let mut norm: Vec<u8> = Vec::with_capacity(text.len() + 8);
     for u in units.iter_mut() {
-        u.n0 = w;
+        u.n0 = norm.len();
         let src = &text[u.start..u.end];
         // Eight bytes at a time: a word without a byte below 0x40 is copied
-        // whole; otherwise each byte is written and the cursor only moves
-        // past the kept ones.
+        // whole; otherwise its kept bytes are packed to the front of a
+        // word that is appended whole and then cut back.
         // Continuation bytes (10xxxxxx) seen; skipped bytes are ASCII, so
         // the unit's chars are its kept bytes minus these.
         let mut cont = 0usize;
         let mut chunks = src.chunks_exact(8);
         for c in &mut chunks {
-            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            let c: &[u8; 8] = c.try_into().expect("eight bytes");
+            let word = u64::from_le_bytes(*c);
             let tops = word & !(word << 1) & 0x8080_8080_8080_8080;
             cont += ((tops >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
             if any_low(word) {
-                let dst = &mut norm[w..w + 8];
+                let mut packed = [0u8; 8];
                 let mut o = 0;
                 for &x in c {
                     // `o` never passes the index of `x`: the mask only
                     // drops a bounds check.
-                    dst[o & 7] = x;
+                    packed[o & 7] = x;
                     o += KEPT[x as usize] as usize;
                 }
-                w += o;
+                let at = norm.len();
+                norm.extend_from_slice(&packed);
+                norm.truncate(at + o);
             } else {
-                norm[w..w + 8].copy_from_slice(c);
-                w += 8;
+                norm.extend_from_slice(c);
             }
         }
         for &x in chunks.remainder() {
-            norm[w] = x;
-            w += KEPT[x as usize] as usize;
+            if KEPT[x as usize] == 1 {
+                norm.push(x);
+            }
             cont += !is_char_start(x) as usize;
         }
-        u.n1 = w;
+        u.n1 = norm.len();
         let bytes = &norm[u.n0..u.n1];
         u.nchars = bytes.len() - cont;
         u.whole = hash_bytes(bytes);
     }
-    norm.truncate(w);
+    let w = norm.len();
     // One window in eight is an anchor; room for a few more.
     let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(w / 7 + 16);
     // A unit that repeats an earlier one whole is dropped before its
