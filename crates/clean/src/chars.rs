@@ -344,6 +344,51 @@ const ASCII_SPECIAL: [bool; 128] = {
     t
 };
 
+/// `plain_run`'s step per lead byte: the length of a char that is copied
+/// as it is, or 0 for a byte that stops the run or needs a closer look
+/// (space, E3). Continuation bytes, C0, C1 and F5..FF never start a char.
+const STEP: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut i = 0;
+    while i < 256 {
+        t[i] = match i {
+            0..=0x7F if ASCII_SPECIAL[i] => 0,
+            0..=0x7F => 1,
+            0xC2 | 0xE2 | 0xE3 | 0xEF => 0,
+            0xC3..=0xDF => 2,
+            0xE0..=0xEE => 3,
+            0xF0..=0xF4 => 4,
+            _ => 0,
+        };
+        i += 1;
+    }
+    t
+};
+
+/// Bytes 0x80 of `w` where its byte equals `v` (`w` is ASCII).
+fn eq_bytes(w: u64, v: u8) -> u64 {
+    let y = w ^ (v as u64 * 0x0101_0101_0101_0101);
+    !((y + 0x7F7F_7F7F_7F7F_7F7F) | y) & 0x8080_8080_8080_8080
+}
+
+/// Whether eight bytes are English words that the run copies as they are:
+/// each byte in 0x40..0x7E but `\\`, or `.`, or a single space between two
+/// such bytes, which meets the space rule of `plain_run` (no digit or mark
+/// around it). A char at a time, English text cost about three times as
+/// much.
+fn plain_words(w: u64) -> bool {
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if w & HIGH != 0 {
+        return false;
+    }
+    // 0x40..0x7F but `\\` and DEL, which stop a run; `.` too.
+    let word = ((w << 1) & HIGH & !eq_bytes(w, b'\\') & !eq_bytes(w, 0x7F)) | eq_bytes(w, b'.');
+    let space = eq_bytes(w, b' ');
+    (word | space) == HIGH
+        && word & 0x8000_0000_0000_0080 == 0x8000_0000_0000_0080
+        && space & (space << 8) == 0
+}
+
 /// End of the run of chars from `i` that are copied as they are. Ideographs
 /// and most CJK punctuation are; spaces, invisibles, full-width forms and
 /// general punctuation (lead bytes C2, E2, EF) take the slow path.
@@ -351,33 +396,64 @@ fn plain_run(b: &[u8], mut i: usize) -> usize {
     let start = i;
     while i < b.len() {
         let x = b[i];
-        // One space between words is already clean, unless digits or
-        // marks around it need a look (`1 9 9 8`, `中国 ,美国`).
-        if x == b' '
-            && i > start
-            && !b[i - 1].is_ascii_digit()
-            && b.get(i + 1).is_some_and(|&y| match y {
-                0..=0x7F => !ASCII_SPECIAL[y as usize] && !y.is_ascii_digit(),
-                0xC2 | 0xE2 | 0xEF => false,
-                0xE3 => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
-                _ => y >= 0xC3,
-            })
-        {
-            i += 1;
+        let n = STEP[x as usize] as usize;
+        if n > 0 {
+            i += n;
             continue;
         }
-        let n = match x {
-            0..=0x7F if ASCII_SPECIAL[x as usize] => break,
-            0..=0x7F => 1,
-            0xC2 | 0xE2 | 0xEF => break,
-            // U+3000 IDEOGRAPHIC SPACE; the rest of U+3001..U+303F is plain.
-            0xE3 if b[i + 1] == 0x80 && b[i + 2] == 0x80 => break,
-            0xC3..=0xDF => 2,
-            0xE0..=0xEE => 3,
-            0xF0..=0xF4 => 4,
-            _ => break,
-        };
-        i += n;
+        if x == b' ' {
+            // One space between words is already clean, unless digits or
+            // marks around it need a look (`1 9 9 8`, `中国 ,美国`).
+            let clean = i > start
+                && !b[i - 1].is_ascii_digit()
+                && b.get(i + 1).is_some_and(|&y| match y {
+                    0..=0x7F => !ASCII_SPECIAL[y as usize] && !y.is_ascii_digit(),
+                    0xC2 | 0xE2 | 0xEF => false,
+                    0xE3 => !(b[i + 2] == 0x80 && b[i + 3] == 0x80),
+                    _ => y >= 0xC3,
+                });
+            if !clean {
+                break;
+            }
+            i += 1;
+            // Only at a word start: trying after every ASCII char cost more
+            // in failed checks than the words it skipped saved.
+            while let Some(c) = b.get(i..i + 8) {
+                if !plain_words(u64::from_le_bytes([
+                    c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7],
+                ])) {
+                    break;
+                }
+                i += 8;
+            }
+        } else if x == 0xE3 && !(b[i + 1] == 0x80 && b[i + 2] == 0x80) {
+            // U+3000 IDEOGRAPHIC SPACE stops; the rest of U+3001..U+303F
+            // (and kana) is plain.
+            i += 3;
+        } else if x == 0xE2 && b[i + 1] == 0x80 && matches!(b[i + 2], 0x94 | 0x9C | 0x9D | 0xA6) {
+            // `—“”…`: no step changes them, and they are common enough in
+            // Chinese text that a slow-path call each shows.
+            i += 3;
+        } else if x == 0xEF
+            && b[i + 1] == 0xBC
+            && matches!(b[i + 2], 0x81 | 0x8C | 0x9A | 0x9B | 0x9F)
+            && i > start
+            && !b[i - 1].is_ascii_alphanumeric()
+        {
+            // `！，：；？` become ASCII only after a Latin letter or digit
+            // (`cjk_punct`); inside the run the char before is what the
+            // output has last. Half of all slow-path chars are `，`.
+            i += 3;
+        } else if matches!(x, b',' | b';' | b':' | b'?')
+            && i > start
+            && b[i - 1].is_ascii_alphabetic()
+        {
+            // After a Latin letter these stay ASCII whatever follows
+            // (`cjk_punct`): English commas need no slow path.
+            i += 1;
+        } else {
+            break;
+        }
     }
     i
 }

@@ -25,6 +25,7 @@
 //! markdown marks (`#`, `*`) are ignored when comparing, so
 //! `## Heading` and `Heading` are one paragraph.
 
+use std::collections::hash_map::Entry;
 use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -223,54 +224,79 @@ fn any_low(w: u64) -> bool {
 /// unit; fills in `n0`, `n1`, `nchars`, `whole` and `anchors` of the units.
 /// Skipped bytes are ASCII, so char boundaries survive and a match maps back
 /// to a text slice.
-fn normalize(text: &[u8], units: &mut [Unit]) -> (Vec<u8>, Vec<(u32, u64)>) {
-    // Units are disjoint ranges of the text, so their bytes fit.
-    let mut norm = vec![0u8; text.len()];
-    let mut w = 0;
+// Not inlined: inside `dedup` the rolling-hash loop lost its registers to
+// dedup's state and spilled the anchor count at every push.
+#[inline(never)]
+fn normalize(text: &[u8], units: &mut [Unit], min_chars: usize) -> (Vec<u8>, Vec<(u32, u64)>) {
+    // Appended to, not written into a zeroed buffer: zeroing it was a
+    // pass of its own over the text. Units are disjoint ranges of the
+    // text, so their bytes fit (eight more for the last word's spare).
+    let mut norm: Vec<u8> = Vec::with_capacity(text.len() + 8);
     for u in units.iter_mut() {
-        u.n0 = w;
+        u.n0 = norm.len();
         let src = &text[u.start..u.end];
         // Eight bytes at a time: a word without a byte below 0x40 is copied
-        // whole; otherwise each byte is written and the cursor only moves
-        // past the kept ones.
+        // whole; otherwise its kept bytes are packed to the front of a
+        // word that is appended whole and then cut back.
         // Continuation bytes (10xxxxxx) seen; skipped bytes are ASCII, so
         // the unit's chars are its kept bytes minus these.
         let mut cont = 0usize;
         let mut chunks = src.chunks_exact(8);
         for c in &mut chunks {
-            let word = u64::from_le_bytes([c[0], c[1], c[2], c[3], c[4], c[5], c[6], c[7]]);
+            let c: &[u8; 8] = c.try_into().expect("eight bytes");
+            let word = u64::from_le_bytes(*c);
             let tops = word & !(word << 1) & 0x8080_8080_8080_8080;
             cont += ((tops >> 7).wrapping_mul(0x0101_0101_0101_0101) >> 56) as usize;
             if any_low(word) {
-                let dst = &mut norm[w..w + 8];
+                let mut packed = [0u8; 8];
                 let mut o = 0;
                 for &x in c {
                     // `o` never passes the index of `x`: the mask only
                     // drops a bounds check.
-                    dst[o & 7] = x;
+                    packed[o & 7] = x;
                     o += KEPT[x as usize] as usize;
                 }
-                w += o;
+                let at = norm.len();
+                norm.extend_from_slice(&packed);
+                norm.truncate(at + o);
             } else {
-                norm[w..w + 8].copy_from_slice(c);
-                w += 8;
+                norm.extend_from_slice(c);
             }
         }
         for &x in chunks.remainder() {
-            norm[w] = x;
-            w += KEPT[x as usize] as usize;
+            if KEPT[x as usize] == 1 {
+                norm.push(x);
+            }
             cont += !is_char_start(x) as usize;
         }
-        u.n1 = w;
+        u.n1 = norm.len();
         let bytes = &norm[u.n0..u.n1];
         u.nchars = bytes.len() - cont;
         u.whole = hash_bytes(bytes);
     }
-    norm.truncate(w);
+    let w = norm.len();
     // One window in eight is an anchor; room for a few more.
     let mut anchors: Vec<(u32, u64)> = Vec::with_capacity(w / 7 + 16);
+    // A unit that repeats an earlier one whole is dropped before its
+    // anchors are looked up or indexed (`dedup` visits equal units in text
+    // order), so it needs none: in a speech scraped six times over, most of
+    // the text.
+    // The first unit's length is kept with its hash so that a hash
+    // collision between different lengths (visited in another order) can
+    // only cost time.
+    let mut seen: Map<usize> = Map::with_capacity_and_hasher(units.len(), Default::default());
     for u in units.iter_mut() {
         let a0 = anchors.len();
+        match seen.entry(u.whole) {
+            Entry::Occupied(first) if *first.get() == u.nchars && u.nchars >= min_chars => {
+                u.anchors = (a0, a0);
+                continue;
+            }
+            Entry::Occupied(_) => {}
+            Entry::Vacant(e) => {
+                e.insert(u.nchars);
+            }
+        }
         let bytes = &norm[u.n0..u.n1];
         // The first K - 1 bytes end no full window.
         let warm = bytes.len().min(K - 1);
@@ -316,9 +342,9 @@ enum Fate {
     Parts(Vec<(usize, usize)>),
 }
 
-/// The document with repeats removed and the number of chars dropped, or
-/// `None` when nothing repeats.
-pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(String, u32)> {
+/// The document with repeats removed, the number of chars dropped and the
+/// chars left, or `None` when nothing repeats.
+pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(String, u32, usize)> {
     let mut units = split_units(text, soft);
     // Cheap exit: fewer than two long units cannot repeat.
     let long_units = units
@@ -328,11 +354,18 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     if long_units < 2 {
         return None;
     }
-    let (norm, anchors) = normalize(text.as_bytes(), &mut units);
+    let (norm, anchors) = normalize(text.as_bytes(), &mut units, min_chars);
 
-    let mut order: Vec<usize> = (0..units.len()).collect();
-    // The keys are distinct, so an unstable sort gives the same order.
-    order.sort_unstable_by_key(|&i| (units[i].nchars, i));
+    // Sorted by (nchars, index), packed in one integer: sorting through a
+    // key closure that reads `units` cost twice as much. The keys are
+    // distinct, so an unstable sort gives the same order.
+    let mut keys: Vec<u64> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| (u.nchars as u64) << 32 | i as u64)
+        .collect();
+    keys.sort_unstable();
+    let order: Vec<usize> = keys.iter().map(|&k| k as u32 as usize).collect();
     // Anchor hash -> (unit, normalized position) of kept text.
     let mut index = Index::with_capacity(anchors.len());
     let mut first_whole: Map<usize> =
@@ -528,7 +561,7 @@ fn gaps(n0: usize, n1: usize, spans: &[(usize, usize)], norm: &[u8]) -> Vec<(usi
     out
 }
 
-fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32) {
+fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32, usize) {
     let mut out = String::with_capacity(text.len());
     let mut line_has = false;
     let mut blank_run = 0u32;
@@ -606,8 +639,9 @@ fn assemble(text: &str, units: &[Unit], fate: &[Fate]) -> (String, u32) {
     while out.ends_with('\n') {
         out.pop();
     }
-    let removed = count(text).saturating_sub(count(&out));
-    (out, removed as u32)
+    let left = count(&out);
+    let removed = count(text).saturating_sub(left);
+    (out, removed as u32, left)
 }
 
 fn count(s: &str) -> usize {

@@ -177,20 +177,24 @@ impl Cleaner {
     pub fn clean_with_stats(&self, raw: &str) -> (Cleaned, CleanStats) {
         let mut stats = CleanStats::default();
         let chars::CharOut { mut text, soft } = chars::run(raw, &self.opts, &mut stats);
+        // Chars in `text`, where a step has counted them already.
+        let mut text_chars = None;
         if self.config.dedup_paragraphs {
-            if let Some((t, removed)) =
+            if let Some((t, removed, left)) =
                 dedup::dedup(&text, &soft, self.config.dedup_min_chars as usize)
             {
                 text = t;
                 stats.duplicates = removed;
+                text_chars = Some(left);
             }
         }
         if let Some((t, removed)) = self.boiler.apply(&text, self.config.boilerplate) {
             text = t;
             stats.boilerplate = removed;
+            text_chars = None;
         }
         let raw_chars = count_chars(raw);
-        let removed = raw_chars.saturating_sub(count_chars(&text));
+        let removed = raw_chars.saturating_sub(text_chars.unwrap_or_else(|| count_chars(&text)));
         let named = stats.removed() - stats.whitespace as u64;
         stats.whitespace = (removed as u64).saturating_sub(named) as u32;
         (
