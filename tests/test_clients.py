@@ -1,9 +1,12 @@
 """The real clients read what quarry writes: DuckDB, pandas/pyarrow, polars."""
+import json
+
 import duckdb
 import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.dataset as ds
+from conftest import REPO, run_quarry
 
 CONTRACT = {
     "documents": {
@@ -80,9 +83,19 @@ def test_duckdb_counts_offsets_and_joins(sample_output):
     assert run[0][0] == 5 and run[0][1] == "ok"
 
 
-def test_sentence_offsets_point_into_the_document_text(sample_output):
-    docs = ds.dataset(str(sample_output / "documents"), partitioning="hive").to_table().to_pylist()
-    sents = ds.dataset(str(sample_output / "sentences"), partitioning="hive").to_table().to_pylist()
+def test_sentence_offsets_point_into_the_document_text(sample_output, tmp_path):
+    # By default the documents dataset does not repeat the sentences' text.
+    default_docs = ds.dataset(str(sample_output / "documents"), partitioning="hive").to_table()
+    assert default_docs.column("text").null_count == default_docs.num_rows == 5
+    # With `document_text = true` it holds the cleaned text the offsets count in.
+    pipeline = (REPO / "pipelines" / "gov_reports.toml").read_text()
+    pipeline = pipeline.replace('"gov_reports_2024.txt"', json.dumps(str(REPO / "pipelines" / "gov_reports_2024.txt")))
+    pipeline = pipeline.replace("[output]\n", "[output]\ndocument_text = true\n")
+    (tmp_path / "p.toml").write_text(pipeline)
+    out = tmp_path / "out"
+    run_quarry("run", tmp_path / "p.toml", "--output", out)
+    docs = ds.dataset(str(out / "documents"), partitioning="hive").to_table().to_pylist()
+    sents = ds.dataset(str(out / "sentences"), partitioning="hive").to_table().to_pylist()
     text = {d["doc_id"]: d["text"] for d in docs}
     assert len(docs) == 5
     for s in sents:

@@ -121,13 +121,13 @@ def cat_baseline(files, total):
     return total / 1e6 / secs
 
 
-def quarry_run(files, threads, work, one_core=False):
+def quarry_run(files, threads, work, one_core=False, pipeline=None):
     """One run; `one_core` pins the whole process (reader, workers, writers)
     to one CPU: the honest baseline for how the pipeline scales with cores,
     since `--threads 1` alone still runs the reader and writers beside it."""
     out = work / f"out-{threads}-{len(files)}"
     shutil.rmtree(out, ignore_errors=True)
-    pipeline = REPO / "pipelines" / "documents.toml"
+    pipeline = pipeline or REPO / "pipelines" / "documents.toml"
     listing = []
     for f in files:
         listing += ["--input", str(f)]
@@ -225,10 +225,17 @@ def main():
         print(f"  {'input':<8} {'threads':>12} {'MB':>7} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} {'peak RSS MB':>12} {'CPU':>5}")
         sizes = [("100 MB", sub)] if a.quick else [("100 MB", sub), ("1 GB", all_files)]
         results = {}
-        runs = [(1, True, "1, on 1 core"), (1, False, "1")] + ([(cores, False, str(cores))] if cores > 1 else [])
+        # The same pipeline storing each document's whole text too, for the
+        # cost of `document_text = true`.
+        with_text = work / "documents-with-text.toml"
+        with_text.write_text((REPO / "pipelines" / "documents.toml").read_text()
+                             .replace("document_text = false", "document_text = true"))
+        runs = [(1, True, "1, on 1 core", None), (1, False, "1", None)]
+        if cores > 1:
+            runs += [(cores, False, str(cores), None), (cores, False, f"{cores}, doc text", with_text)]
         for label, files in sizes:
-            for threads, one_core, name in runs:
-                r = quarry_run(files, threads, work, one_core)
+            for threads, one_core, name, pipeline in runs:
+                r = quarry_run(files, threads, work, one_core, pipeline)
                 results[(label, name)] = r
                 print(f"  {label:<8} {name:>12} {r['mb']:>7.0f} {r['seconds']:>8.2f} {r['mb_s']:>7.1f} {r['docs_s']:>8.0f} {r['rss_mb']:>12.0f} {r['cpu']:>5.2f}")
         for label, _ in sizes:

@@ -308,6 +308,7 @@ fn run_plan(
         zstd_level: plan.config.output.zstd_level,
         row_group_rows: plan.config.output.row_group_rows,
         keep_raw: plan.config.output.keep_raw,
+        document_text: plan.config.output.document_text,
     };
     let committed = match out.committed_files() {
         Ok(f) => f,

@@ -46,6 +46,10 @@ pub struct OutputConfig {
     pub dir: Option<PathBuf>,
     /// Also store the raw text in the documents dataset (`raw_text`).
     pub keep_raw: bool,
+    /// Also store each document's whole cleaned text (`documents.text`).
+    /// Off by default: the sentences dataset holds that text already, and
+    /// compressing it twice was a quarter of a run's CPU time.
+    pub document_text: bool,
     /// Write a document whose cleaned text is already in the output only once.
     pub dedup_documents: bool,
     pub zstd_level: i32,
@@ -57,6 +61,7 @@ impl Default for OutputConfig {
         OutputConfig {
             dir: None,
             keep_raw: false,
+            document_text: false,
             dedup_documents: true,
             zstd_level: 3,
             row_group_rows: 128 * 1024,

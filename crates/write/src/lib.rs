@@ -47,6 +47,8 @@ pub struct WriteOptions {
     pub row_group_rows: usize,
     /// Store the raw text next to the cleaned text in the documents dataset.
     pub keep_raw: bool,
+    /// Store each document's cleaned text in the documents dataset.
+    pub document_text: bool,
 }
 
 impl Default for WriteOptions {
@@ -55,6 +57,7 @@ impl Default for WriteOptions {
             zstd_level: 3,
             row_group_rows: 128 * 1024,
             keep_raw: false,
+            document_text: false,
         }
     }
 }
@@ -329,8 +332,7 @@ impl DatasetWriter {
 
     pub fn write_batch(&mut self, batch: &Batch) -> Result<()> {
         for doc in &batch.docs {
-            self.document_rows
-                .push(doc, &self.run_id, self.options.keep_raw);
+            self.document_rows.push(doc, &self.run_id, &self.options);
             for (idx, sentence) in doc.sentences.iter().enumerate() {
                 self.sentence_rows
                     .push(doc, idx as u32, sentence, &self.run_id);

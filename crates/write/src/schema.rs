@@ -34,10 +34,11 @@ pub fn documents_schema() -> SchemaRef {
         utf8("content_hash", false),
         utf8("run_id", false),
         // Extras: what cleaning removed, the input size, and the cleaned text
-        // that sentence offsets point into (raw text only with keep_raw).
+        // that sentence offsets point into (with document_text; the raw
+        // text only with keep_raw).
         u32f("removed_chars"),
         u64f("source_bytes"),
-        utf8("text", false),
+        utf8("text", true),
         utf8("raw_text", true),
     ]))
 }

@@ -46,7 +46,7 @@ impl DocumentRows {
         self.text.values_slice().len() + self.raw_text.values_slice().len()
     }
 
-    pub fn push(&mut self, doc: &Document, run_id: &str, keep_raw: bool) {
+    pub fn push(&mut self, doc: &Document, run_id: &str, options: &crate::WriteOptions) {
         self.doc_id.append_value(&doc.doc_id);
         self.source.append_value(&*doc.source);
         self.ordinal.append_value(doc.ordinal);
@@ -65,8 +65,9 @@ impl DocumentRows {
         self.run_id.append_value(run_id);
         self.removed_chars.append_value(doc.removed_chars);
         self.source_bytes.append_value(doc.source_bytes);
-        self.text.append_value(&doc.text);
-        self.raw_text.append_option(if keep_raw {
+        self.text
+            .append_option(options.document_text.then_some(doc.text.as_str()));
+        self.raw_text.append_option(if options.keep_raw {
             doc.raw_text.as_deref()
         } else {
             None
