@@ -85,106 +85,200 @@ pub fn has_ascii_digit(bytes: &[u8]) -> bool {
 
 /// The same test on decoded text (Chinese sentences are decoded anyway).
 pub fn chars_hold_number(chars: &[char], text: &str) -> bool {
-    chars
-        .iter()
-        .any(|&c| c.is_ascii_digit() || is_zh_numeral(c))
-        || ascii_number_word(text.as_bytes())
+    // Chinese sentences seldom hold a Latin letter: noting one on the way
+    // spares the byte scan for English words
+    let mut latin = false;
+    for &c in chars {
+        if c.is_ascii_digit() || is_zh_numeral(c) {
+            return true;
+        }
+        latin |= c.is_ascii_alphabetic();
+    }
+    latin && ascii_number_word(text.as_bytes())
 }
 
-fn ascii_number_word(bytes: &[u8]) -> bool {
+/// The number words of the pre-filter.
+const NUMBER_WORDS: [&[u8]; 46] = [
+    b"one",
+    b"two",
+    b"three",
+    b"four",
+    b"five",
+    b"six",
+    b"seven",
+    b"eight",
+    b"nine",
+    b"ten",
+    b"eleven",
+    b"twelve",
+    b"thirteen",
+    b"fourteen",
+    b"fifteen",
+    b"sixteen",
+    b"seventeen",
+    b"eighteen",
+    b"nineteen",
+    b"twenty",
+    b"thirty",
+    b"forty",
+    b"fifty",
+    b"sixty",
+    b"seventy",
+    b"eighty",
+    b"ninety",
+    b"zero",
+    b"hundred",
+    b"dozen",
+    b"half",
+    b"halves",
+    b"third",
+    b"thirds",
+    b"quarter",
+    b"quarters",
+    b"fourth",
+    b"fourths",
+    b"fifth",
+    b"fifths",
+    b"tenth",
+    b"tenths",
+    b"thousand",
+    b"million",
+    b"billion",
+    b"trillion",
+];
+
+/// A lowercase word packed into a u64, one letter a byte. Letters are never
+/// zero, so words of different lengths get different keys; a 9-letter word
+/// keeps its last 8 letters (the shift drops the first).
+const fn word_key(w: &[u8]) -> u64 {
+    let mut k = 0u64;
     let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_alphabetic() {
-            // Chinese text has long stretches without a Latin letter: pass
-            // them 16 bytes at a time with a test the compiler vectorizes.
-            while let Some(chunk) = bytes.get(i..i + 16) {
-                if chunk
-                    .iter()
-                    .fold(false, |a, &x| a | ((x | 0x20).wrapping_sub(b'a') < 26))
-                {
-                    break;
+    while i < w.len() {
+        k = (k << 8) | w[i] as u64;
+        i += 1;
+    }
+    k
+}
+
+/// Keys of the number words of up to 8 letters (all but `seventeen`),
+/// sorted for a binary search.
+const NUMBER_KEYS: [u64; 45] = {
+    let mut keys = [0u64; 45];
+    let mut n = 0;
+    let mut i = 0;
+    while i < NUMBER_WORDS.len() {
+        if NUMBER_WORDS[i].len() <= 8 {
+            keys[n] = word_key(NUMBER_WORDS[i]);
+            let mut j = n;
+            while j > 0 && keys[j - 1] > keys[j] {
+                let t = keys[j];
+                keys[j] = keys[j - 1];
+                keys[j - 1] = t;
+                j -= 1;
+            }
+            n += 1;
+        }
+        i += 1;
+    }
+    assert!(n == keys.len());
+    keys
+};
+
+/// First letters of the number words, one bit a letter.
+const NUMBER_FIRSTS: u32 = {
+    let mut m = 0u32;
+    let mut i = 0;
+    while i < NUMBER_WORDS.len() {
+        m |= 1 << (NUMBER_WORDS[i][0] - b'a');
+        i += 1;
+    }
+    m
+};
+
+/// One bit per ASCII letter of a 64-byte block (bit k for byte k), eight
+/// bytes at a time in a u64: per byte, bit 7 says "letter" (`a`..=`z` after
+/// folding case, and no high bit), and a multiply gathers the eight bit 7s.
+#[inline]
+fn letter_mask(block: &[u8; 64]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut mask = 0u64;
+    for (k, eight) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(eight.try_into().expect("8 bytes")) | (ONES * 0x20);
+        let low = x & LOW7;
+        // bit 7 of each byte: low >= 'a', low > 'z'; no carry leaves a byte
+        let ge_a = low + ONES * (0x80 - u64::from(b'a'));
+        let gt_z = low + ONES * (0x80 - u64::from(b'z') - 1);
+        let letters = ge_a & !gt_z & !x & HIGH;
+        let bits = ((letters >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        mask |= bits << (8 * k);
+    }
+    mask
+}
+
+/// Is `bytes[start..end]`, a whole run of letters, a number word? Most
+/// words fail on length or first letter before any lookup.
+#[inline(always)]
+fn is_number_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    let first = (bytes[start] | 0x20).wrapping_sub(b'a');
+    let len = end - start;
+    (3..=9).contains(&len)
+        && NUMBER_FIRSTS & (1 << (first & 31)) != 0
+        && is_number_key(bytes, start, end)
+}
+
+#[inline(never)]
+fn is_number_key(bytes: &[u8], start: usize, end: usize) -> bool {
+    let key = bytes[start..end]
+        .iter()
+        .fold(0u64, |k, &b| (k << 8) | u64::from(b | 0x20));
+    if end - start == 9 {
+        // the one 9-letter word: its key lost the first letter
+        return bytes[start] | 0x20 == b's' && key == word_key(b"seventeen");
+    }
+    NUMBER_KEYS.binary_search(&key).is_ok()
+}
+
+/// Does the text hold an English number word? It runs on every sentence
+/// without a digit, so letters are found 64 bytes at a time through a bit
+/// mask, and only words of a number word's length and first letter are
+/// looked at letter by letter.
+fn ascii_number_word(bytes: &[u8]) -> bool {
+    // the start of a word that runs past the end of the last block
+    let mut open: Option<usize> = None;
+    let mut base = 0;
+    while base < bytes.len() {
+        let take = (bytes.len() - base).min(64);
+        let mut block = [0u8; 64];
+        block[..take].copy_from_slice(&bytes[base..base + take]);
+        let mut m = letter_mask(&block);
+        if m & 1 == 0 {
+            if let Some(s) = open.take() {
+                if is_number_word(bytes, s, base) {
+                    return true;
                 }
-                i += 16;
             }
-            while i < bytes.len() && !bytes[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            continue;
         }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-            i += 1;
-        }
-        let len = i - start;
-        let first = bytes[start] | 0x20;
-        if (3..=9).contains(&len)
-            && matches!(
-                first,
-                b'o' | b't' | b'f' | b's' | b'e' | b'n' | b'z' | b'h' | b'd' | b'q' | b'm' | b'b'
-            )
-        {
-            let mut w = [0u8; 9];
-            for (d, s) in w.iter_mut().zip(&bytes[start..i]) {
-                *d = s.to_ascii_lowercase();
+        while m != 0 {
+            let s = m.trailing_zeros() as usize;
+            let run = (!(m >> s)).trailing_zeros() as usize;
+            let start = match open.take() {
+                Some(o) if s == 0 => o,
+                _ => base + s,
+            };
+            if s + run == 64 {
+                open = Some(start);
+                break;
             }
-            if is_number_word(&w[..len]) {
+            if is_number_word(bytes, start, base + s + run) {
                 return true;
             }
+            m &= u64::MAX << (s + run);
         }
+        base += 64;
     }
-    false
-}
-
-fn is_number_word(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"one"
-            | b"two"
-            | b"three"
-            | b"four"
-            | b"five"
-            | b"six"
-            | b"seven"
-            | b"eight"
-            | b"nine"
-            | b"ten"
-            | b"eleven"
-            | b"twelve"
-            | b"thirteen"
-            | b"fourteen"
-            | b"fifteen"
-            | b"sixteen"
-            | b"seventeen"
-            | b"eighteen"
-            | b"nineteen"
-            | b"twenty"
-            | b"thirty"
-            | b"forty"
-            | b"fifty"
-            | b"sixty"
-            | b"seventy"
-            | b"eighty"
-            | b"ninety"
-            | b"zero"
-            | b"hundred"
-            | b"dozen"
-            | b"half"
-            | b"halves"
-            | b"third"
-            | b"thirds"
-            | b"quarter"
-            | b"quarters"
-            | b"fourth"
-            | b"fourths"
-            | b"fifth"
-            | b"fifths"
-            | b"tenth"
-            | b"tenths"
-            | b"thousand"
-            | b"million"
-            | b"billion"
-            | b"trillion"
-    )
+    open.is_some_and(|s| is_number_word(bytes, s, bytes.len()))
 }
 
 pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
@@ -916,4 +1010,64 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
         return true;
     }
     false
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::*;
+
+    /// The word test as it was first written: lowercase, then compare.
+    fn plain(bytes: &[u8]) -> bool {
+        bytes
+            .split(|b| !b.is_ascii_alphabetic())
+            .any(|w| NUMBER_WORDS.contains(&w.to_ascii_lowercase().as_slice()))
+    }
+
+    #[test]
+    fn letter_mask_marks_letters() {
+        for b in 0..=255u8 {
+            for at in [0, 7, 8, 33, 63] {
+                let mut block = [b' '; 64];
+                block[at] = b;
+                block[(at + 1) % 64] = b.wrapping_add(1);
+                let m = letter_mask(&block);
+                for (k, x) in block.iter().enumerate() {
+                    assert_eq!(m >> k & 1 == 1, x.is_ascii_alphabetic(), "byte {x} at {k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn number_words_as_the_plain_test() {
+        let mut texts: Vec<String> = NUMBER_WORDS
+            .iter()
+            .map(|w| String::from_utf8(w.to_vec()).unwrap())
+            .collect();
+        for w in NUMBER_WORDS {
+            let w = std::str::from_utf8(w).unwrap();
+            texts.push(format!("x{w}"));
+            texts.push(format!("s{w}"));
+            texts.push(format!("{w}s"));
+            texts.push(format!("  {}, and", w.to_uppercase()));
+            texts.push(format!("增长{w}倍"));
+            texts.push(format!("一二三四五六七八九十一二三四五六七八{w}"));
+        }
+        texts.extend(
+            [
+                "",
+                "the",
+                "eventeen",
+                "sthousand",
+                "seventeens",
+                "Seventeen",
+                "on",
+                "In the year of our Lord",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(ascii_number_word(t.as_bytes()), plain(t.as_bytes()), "{t}");
+        }
+    }
 }
