@@ -67,11 +67,48 @@ fn skip_code(chars: &[char], mut i: usize) -> usize {
 /// digit, a Chinese numeral character, or an English number word.
 pub fn may_hold_number(text: &str) -> bool {
     if !text.is_ascii() {
-        // Chinese text: one decoding pass that stops at the first numeral
-        return text.chars().any(|c| c.is_ascii_digit() || is_zh_numeral(c))
-            || ascii_number_word(text.as_bytes());
+        // Chinese text: one decoding pass that stops at the first numeral;
+        // such sentences seldom hold a Latin letter, and noting one on the
+        // way spares the byte scan for English words
+        let mut latin = false;
+        for c in text.chars() {
+            if c.is_ascii_digit() || is_zh_numeral(c) {
+                return true;
+            }
+            latin |= c.is_ascii_alphabetic();
+        }
+        return latin && ascii_number_word(text.as_bytes());
     }
     has_ascii_digit(text.as_bytes()) || ascii_number_word(text.as_bytes())
+}
+
+/// Decodes `text` into `buf` (cleared first) and tests on the way what
+/// [`may_hold_number`] tests: one pass over the chars, which the scan needs
+/// anyway when the sentence does hold a number.
+pub fn decode_holds_number(text: &str, buf: &mut Vec<char>) -> bool {
+    buf.clear();
+    // Writing into slots spares the capacity check of a push per char.
+    buf.resize(text.len(), '\0');
+    let mut chars = text.chars();
+    let mut n = 0;
+    let mut latin = false;
+    let mut numeral = false;
+    // test until the first numeral, then only decode
+    for (slot, c) in buf.iter_mut().zip(chars.by_ref()) {
+        *slot = c;
+        n += 1;
+        if c.is_ascii_digit() || is_zh_numeral(c) {
+            numeral = true;
+            break;
+        }
+        latin |= c.is_ascii_alphabetic();
+    }
+    for (slot, c) in buf[n..].iter_mut().zip(chars) {
+        *slot = c;
+        n += 1;
+    }
+    buf.truncate(n);
+    numeral || (latin && ascii_number_word(text.as_bytes()))
 }
 
 /// Digit test in fixed-size chunks without an early exit inside a chunk, so
@@ -81,20 +118,6 @@ pub fn has_ascii_digit(bytes: &[u8]) -> bool {
         c.iter()
             .fold(false, |a, &x| a | (x.wrapping_sub(b'0') < 10))
     })
-}
-
-/// The same test on decoded text (Chinese sentences are decoded anyway).
-pub fn chars_hold_number(chars: &[char], text: &str) -> bool {
-    // Chinese sentences seldom hold a Latin letter: noting one on the way
-    // spares the byte scan for English words
-    let mut latin = false;
-    for &c in chars {
-        if c.is_ascii_digit() || is_zh_numeral(c) {
-            return true;
-        }
-        latin |= c.is_ascii_alphabetic();
-    }
-    latin && ascii_number_word(text.as_bytes())
 }
 
 /// The number words of the pre-filter.
@@ -160,28 +183,31 @@ const fn word_key(w: &[u8]) -> u64 {
     k
 }
 
-/// Keys of the number words of up to 8 letters (all but `seventeen`),
-/// sorted for a binary search.
-const NUMBER_KEYS: [u64; 45] = {
-    let mut keys = [0u64; 45];
-    let mut n = 0;
+/// A multiplier that sends the 45 keys of [`NUMBER_TABLE`] to distinct
+/// slots (found by trying random odd numbers; the table's build checks it).
+const NUMBER_HASH: u64 = 0x90ba_b4d0_6ee8_6df7;
+
+#[inline(always)]
+const fn number_slot(key: u64) -> usize {
+    (key.wrapping_mul(NUMBER_HASH) >> 57) as usize
+}
+
+/// Keys of the number words of up to 8 letters (all but `seventeen`), each
+/// in its own slot: a word is one multiply and one compare away. Empty slots
+/// hold 0, which no word's key is.
+const NUMBER_TABLE: [u64; 128] = {
+    let mut table = [0u64; 128];
     let mut i = 0;
     while i < NUMBER_WORDS.len() {
         if NUMBER_WORDS[i].len() <= 8 {
-            keys[n] = word_key(NUMBER_WORDS[i]);
-            let mut j = n;
-            while j > 0 && keys[j - 1] > keys[j] {
-                let t = keys[j];
-                keys[j] = keys[j - 1];
-                keys[j - 1] = t;
-                j -= 1;
-            }
-            n += 1;
+            let key = word_key(NUMBER_WORDS[i]);
+            let slot = number_slot(key);
+            assert!(table[slot] == 0, "NUMBER_HASH sends two words to one slot");
+            table[slot] = key;
         }
         i += 1;
     }
-    assert!(n == keys.len());
-    keys
+    table
 };
 
 /// First letters of the number words, one bit a letter.
@@ -237,7 +263,7 @@ fn is_number_key(bytes: &[u8], start: usize, end: usize) -> bool {
         // the one 9-letter word: its key lost the first letter
         return bytes[start] | 0x20 == b's' && key == word_key(b"seventeen");
     }
-    NUMBER_KEYS.binary_search(&key).is_ok()
+    NUMBER_TABLE[number_slot(key)] == key
 }
 
 /// Does the text hold an English number word? It runs on every sentence
@@ -1021,6 +1047,24 @@ mod prefilter_tests {
         bytes
             .split(|b| !b.is_ascii_alphabetic())
             .any(|w| NUMBER_WORDS.contains(&w.to_ascii_lowercase().as_slice()))
+    }
+
+    #[test]
+    fn decodes_as_chars() {
+        let mut buf = Vec::new();
+        for t in [
+            "",
+            "abc",
+            "增长3.5%",
+            "£1 €2 ¥3",
+            "𠀀𝄞x",
+            "一二三 four",
+            "plain",
+        ] {
+            let numeric = decode_holds_number(t, &mut buf);
+            assert_eq!(buf, t.chars().collect::<Vec<_>>(), "{t}");
+            assert_eq!(numeric, may_hold_number(t), "{t}");
+        }
     }
 
     #[test]
