@@ -161,8 +161,16 @@ fn kind_of(
         }
     }
     // "186.8 billion yuan more than last year", "a $100 billion increase"
-    let after: String = chars[c.end..(c.end + 30).min(chars.len())].iter().collect();
-    let after = after.to_ascii_lowercase();
+    let after = &chars[c.end..(c.end + 30).min(chars.len())];
+    // ASCII case folded, as `to_ascii_lowercase` of the text would; no
+    // string is built, for this runs for most quantities
+    let starts_with = |w: &str| {
+        debug_assert!(w.is_ascii());
+        w.len() <= after.len()
+            && w.bytes()
+                .zip(after)
+                .all(|(a, b)| char::from(a) == b.to_ascii_lowercase())
+    };
     for (w, d) in [
         (" higher", Direction::Up),
         (" more than", Direction::Up),
@@ -185,7 +193,7 @@ fn kind_of(
         (" less than last year", Direction::Down),
         (" lower than last year", Direction::Down),
     ] {
-        if after.starts_with(w) {
+        if starts_with(w) {
             return (Kind::Change, Some(d));
         }
     }

@@ -873,8 +873,24 @@ const ADJECTIVES: &[&str] = &[
     "net",
 ];
 
-fn sep_between(chars: &[char], a: usize, b: usize) -> String {
-    chars[a..b].iter().collect::<String>().trim().to_string()
+/// The chars between two quantities, without white space around them.
+fn sep_between(chars: &[char], a: usize, b: usize) -> &[char] {
+    let sep = &chars[a..b];
+    let from = sep
+        .iter()
+        .position(|c| !c.is_whitespace())
+        .unwrap_or(sep.len());
+    let to = sep
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(from, |k| k + 1);
+    &sep[from..to]
+}
+
+/// `sep` is one of `words`: compared as chars, so no string is built for
+/// the many gaps that are long clauses.
+fn sep_is(sep: &[char], words: &[&str]) -> bool {
+    sep.len() <= 3 && words.iter().any(|w| w.chars().eq(sep.iter().copied()))
 }
 
 /// Bare numbers take the unit of the number they pair with: a range
@@ -892,11 +908,8 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
             continue;
         }
         let sep = sep_between(chars, items[k].0.end, items[k + 1].0.start);
-        let range = matches!(
-            sep.as_str(),
-            "至" | "到" | "-" | "–" | "—" | "～" | "~" | "to"
-        );
-        let list = matches!(sep.as_str(), "和" | "、" | "与" | "及" | "," | "and" | "or");
+        let range = sep_is(sep, &["至", "到", "-", "–", "—", "～", "~", "to"]);
+        let list = sep_is(sep, &["和", "、", "与", "及", ",", "and", "or"]);
         if range || list {
             let partner = items[k + 1].0.clone();
             let c = &mut items[k].0;
@@ -912,7 +925,6 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
             }
         }
     }
-    let mut out: Vec<Cand> = Vec::new();
     for k in 0..items.len() {
         if !items[k].1 {
             continue;
@@ -921,13 +933,15 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
         // 1.0% to 3.0% (but not "from 5% to 7%", two levels)
         if let Some(next) = items.get(k + 1).filter(|n| n.1) {
             let sep = sep_between(chars, items[k].0.end, next.0.start);
-            let before: String = chars[items[k].0.start.saturating_sub(12)..items[k].0.start]
-                .iter()
-                .collect::<String>()
-                .to_ascii_lowercase();
-            let range = matches!(sep.as_str(), "至" | "-" | "–" | "～" | "~")
-                || (sep == "and" && before.trim_end().ends_with("between"))
-                || (sep == "to" && !before.contains("from"));
+            let before = || {
+                chars[items[k].0.start.saturating_sub(12)..items[k].0.start]
+                    .iter()
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            };
+            let range = sep_is(sep, &["至", "-", "–", "～", "~"])
+                || (sep_is(sep, &["and"]) && before().trim_end().ends_with("between"))
+                || (sep_is(sep, &["to"]) && !before().contains("from"));
             if range && next.0.base == items[k].0.base {
                 if items[k].0.comparator.is_none() {
                     items[k].0.comparator = Some(Comparator::Ge);
@@ -935,9 +949,13 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
                 items[k + 1].0.comparator = Some(Comparator::Le);
             }
         }
-        out.push(items[k].0.clone());
     }
-    out
+    // a step changes only its own and the next item, so each item is final
+    // once the loop has passed it
+    items
+        .into_iter()
+        .filter_map(|(c, kept)| kept.then_some(c))
+        .collect()
 }
 
 fn in_short_quote(chars: &[char], start: usize, end: usize) -> bool {
