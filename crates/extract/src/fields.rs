@@ -200,11 +200,34 @@ fn kind_of(
     (Kind::Level, None)
 }
 
+/// FNV-1a: the word lists are fixed and the words short, so a plain
+/// multiply-xor hash does; SipHash cost more than the rest of the lookup.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// Membership in one of the English word lists, through a hash set built once.
 fn in_set(list: &'static [&'static str], w: &str) -> bool {
     use std::collections::HashSet;
+    use std::hash::BuildHasherDefault;
     use std::sync::OnceLock;
-    type Sets = Vec<(usize, HashSet<&'static str>)>;
+    type Sets = Vec<(usize, HashSet<&'static str, BuildHasherDefault<WordHasher>>)>;
     static SETS: OnceLock<Sets> = OnceLock::new();
     let sets = SETS.get_or_init(|| {
         [EN_CUT, EN_DET, EN_FILLER, EN_TIME, EN_TRANSFER]
