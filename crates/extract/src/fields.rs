@@ -868,12 +868,53 @@ fn words_of(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
     out
 }
 
-fn lower(chars: &[char], w: (usize, usize)) -> String {
-    chars[w.0..w.1]
-        .iter()
-        .filter(|c| c.is_alphanumeric() || **c == '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+/// A word as [`lower`] gives it. English clauses call it several times a
+/// word, so a short ASCII word stays on the stack instead of the heap.
+enum Lower {
+    Short([u8; 24], u8),
+    Long(String),
+}
+
+impl std::ops::Deref for Lower {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Lower::Short(b, n) => std::str::from_utf8(&b[..usize::from(*n)]).unwrap_or_default(),
+            Lower::Long(s) => s,
+        }
+    }
+}
+
+impl PartialEq<&str> for Lower {
+    fn eq(&self, other: &&str) -> bool {
+        &**self == *other
+    }
+}
+
+impl Lower {
+    fn as_str(&self) -> &str {
+        self
+    }
+}
+
+/// The word's letters, digits and hyphens, ASCII lowercased.
+fn lower(chars: &[char], w: (usize, usize)) -> Lower {
+    let kept = || {
+        chars[w.0..w.1]
+            .iter()
+            .filter(|c| c.is_alphanumeric() || **c == '-')
+            .map(|c| c.to_ascii_lowercase())
+    };
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for c in kept() {
+        if !c.is_ascii() || n == buf.len() {
+            return Lower::Long(kept().collect());
+        }
+        buf[n] = c as u8;
+        n += 1;
+    }
+    Lower::Short(buf, n as u8)
 }
 
 fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
