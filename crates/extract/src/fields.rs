@@ -161,8 +161,16 @@ fn kind_of(
         }
     }
     // "186.8 billion yuan more than last year", "a $100 billion increase"
-    let after: String = chars[c.end..(c.end + 30).min(chars.len())].iter().collect();
-    let after = after.to_ascii_lowercase();
+    let after = &chars[c.end..(c.end + 30).min(chars.len())];
+    // ASCII case folded, as `to_ascii_lowercase` of the text would; no
+    // string is built, for this runs for most quantities
+    let starts_with = |w: &str| {
+        debug_assert!(w.is_ascii());
+        w.len() <= after.len()
+            && w.bytes()
+                .zip(after)
+                .all(|(a, b)| char::from(a) == b.to_ascii_lowercase())
+    };
     for (w, d) in [
         (" higher", Direction::Up),
         (" more than", Direction::Up),
@@ -185,18 +193,41 @@ fn kind_of(
         (" less than last year", Direction::Down),
         (" lower than last year", Direction::Down),
     ] {
-        if after.starts_with(w) {
+        if starts_with(w) {
             return (Kind::Change, Some(d));
         }
     }
     (Kind::Level, None)
 }
 
+/// FNV-1a: the word lists are fixed and the words short, so a plain
+/// multiply-xor hash does; SipHash cost more than the rest of the lookup.
+#[derive(Default)]
+struct WordHasher(u64);
+
+impl std::hash::Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+    fn write(&mut self, bytes: &[u8]) {
+        let mut h = if self.0 == 0 {
+            0xcbf2_9ce4_8422_2325
+        } else {
+            self.0
+        };
+        for &b in bytes {
+            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
+        }
+        self.0 = h;
+    }
+}
+
 /// Membership in one of the English word lists, through a hash set built once.
 fn in_set(list: &'static [&'static str], w: &str) -> bool {
     use std::collections::HashSet;
+    use std::hash::BuildHasherDefault;
     use std::sync::OnceLock;
-    type Sets = Vec<(usize, HashSet<&'static str>)>;
+    type Sets = Vec<(usize, HashSet<&'static str, BuildHasherDefault<WordHasher>>)>;
     static SETS: OnceLock<Sets> = OnceLock::new();
     let sets = SETS.get_or_init(|| {
         [EN_CUT, EN_DET, EN_FILLER, EN_TIME, EN_TRANSFER]
@@ -837,12 +868,53 @@ fn words_of(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
     out
 }
 
-fn lower(chars: &[char], w: (usize, usize)) -> String {
-    chars[w.0..w.1]
-        .iter()
-        .filter(|c| c.is_alphanumeric() || **c == '-')
-        .map(|c| c.to_ascii_lowercase())
-        .collect()
+/// A word as [`lower`] gives it. English clauses call it several times a
+/// word, so a short ASCII word stays on the stack instead of the heap.
+enum Lower {
+    Short([u8; 24], u8),
+    Long(String),
+}
+
+impl std::ops::Deref for Lower {
+    type Target = str;
+    fn deref(&self) -> &str {
+        match self {
+            Lower::Short(b, n) => std::str::from_utf8(&b[..usize::from(*n)]).unwrap_or_default(),
+            Lower::Long(s) => s,
+        }
+    }
+}
+
+impl PartialEq<&str> for Lower {
+    fn eq(&self, other: &&str) -> bool {
+        &**self == *other
+    }
+}
+
+impl Lower {
+    fn as_str(&self) -> &str {
+        self
+    }
+}
+
+/// The word's letters, digits and hyphens, ASCII lowercased.
+fn lower(chars: &[char], w: (usize, usize)) -> Lower {
+    let kept = || {
+        chars[w.0..w.1]
+            .iter()
+            .filter(|c| c.is_alphanumeric() || **c == '-')
+            .map(|c| c.to_ascii_lowercase())
+    };
+    let mut buf = [0u8; 24];
+    let mut n = 0;
+    for c in kept() {
+        if !c.is_ascii() || n == buf.len() {
+            return Lower::Long(kept().collect());
+        }
+        buf[n] = c as u8;
+        n += 1;
+    }
+    Lower::Short(buf, n as u8)
 }
 
 fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {

@@ -37,6 +37,11 @@ struct Entry<T> {
     latin_start: bool,
     /// The word holds whitespace, which matches any whitespace.
     spaced: bool,
+    /// The word's second and second-to-last chars, case-folded, when they
+    /// are no whitespace: a probe rejects most entries of a bucket on them
+    /// before comparing the whole word.
+    second: Option<char>,
+    penult: Option<char>,
 }
 
 impl<T> Entry<T> {
@@ -122,7 +127,14 @@ impl<T: Clone> Lexicon<T> {
         let (Some(&first), Some(&last)) = (chars.first(), chars.last()) else {
             return;
         };
+        let near = |k: Option<usize>| {
+            k.and_then(|k| chars.get(k))
+                .filter(|c| !c.is_whitespace())
+                .map(|&c| fold(c))
+        };
         let entry = Entry {
+            second: near(Some(1)),
+            penult: near(chars.len().checked_sub(2)),
             latin_end: last.is_ascii_alphabetic(),
             latin_start: first.is_ascii_alphabetic(),
             spaced: chars.iter().any(|c| c.is_whitespace()),
@@ -159,6 +171,9 @@ impl<T: Clone> Lexicon<T> {
             if end > chars.len() {
                 continue;
             }
+            if e.second.is_some_and(|c| fold(chars[at + 1]) != c) {
+                continue;
+            }
             // The first char picked the bucket: it matches.
             if !e.matches(&chars[at..end], 0) {
                 continue;
@@ -188,6 +203,9 @@ impl<T: Clone> Lexicon<T> {
             let Some(start) = end.checked_sub(e.word.len()) else {
                 continue;
             };
+            if e.penult.is_some_and(|c| fold(chars[end - 2]) != c) {
+                continue;
+            }
             // The last char picked the bucket: it matches.
             if !e.matches(&chars[start..end], e.word.len() - 1) {
                 continue;

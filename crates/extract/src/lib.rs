@@ -61,6 +61,17 @@ enum Section {
     Plan,
 }
 
+/// `text` as chars in `buf`, which is reused from sentence to sentence.
+fn decode(text: &str, buf: &mut Vec<char>) {
+    buf.clear();
+    if text.is_ascii() {
+        // a widening copy, which the compiler vectorizes
+        buf.extend(text.bytes().map(char::from));
+    } else {
+        scan::decode_holds_number(text, buf);
+    }
+}
+
 impl Extractor {
     pub fn new(config: &ExtractConfig) -> Result<Self, String> {
         let mut vocab = if config.replace_default_vocabulary {
@@ -130,37 +141,38 @@ impl Extractor {
         let mut section = Section::Unknown;
         let mut sections: Vec<Section> = Vec::with_capacity(doc.sentences.len());
         let mut undecided: Vec<usize> = Vec::new();
-        let mut head: Vec<char> = Vec::with_capacity(HEAD);
+        let mut head = ['\0'; HEAD];
         for (idx, sentence) in doc.sentences.iter_mut().enumerate() {
             let text = sentence.text.as_str();
             // Most sentences hold no number at all: they only feed the
             // section tracking, which reads the first few dozen characters.
             buf.clear();
-            head.clear();
-            // Chinese text is decoded once and tested on the chars; ASCII
+            // Chinese text is decoded once and tested on the way; ASCII
             // text is tested on its bytes and decoded only when it may hold
             // a number
             let numeric = if text.is_ascii() {
-                scan::may_hold_number(text)
-            } else {
-                buf.reserve(text.len());
-                buf.extend(text.chars());
-                scan::chars_hold_number(&buf, text)
-            };
-            let first: &[char] = if numeric || !buf.is_empty() {
-                if buf.is_empty() {
-                    buf.reserve(text.len());
-                    buf.extend(text.chars());
+                let numeric = scan::may_hold_number(text);
+                if numeric {
+                    decode(text, &mut buf);
                 }
+                numeric
+            } else {
+                scan::decode_holds_number(text, &mut buf)
+            };
+            let first: &[char] = if !buf.is_empty() {
                 &buf[..buf.len().min(HEAD)]
             } else {
-                head.extend(text.chars().take(HEAD));
-                &head
+                let mut n = 0;
+                for (slot, c) in head.iter_mut().zip(text.chars()) {
+                    *slot = c;
+                    n += 1;
+                }
+                &head[..n]
             };
             let total = if !buf.is_empty() {
                 buf.len()
-            } else if head.len() < HEAD {
-                head.len()
+            } else if first.len() < HEAD {
+                first.len()
             } else {
                 usize::MAX
             };
@@ -174,7 +186,7 @@ impl Extractor {
                 continue;
             }
             if buf.is_empty() {
-                buf.extend(text.chars());
+                decode(text, &mut buf);
             }
             // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
             if ends_colon && self.modal_cues(&buf).0 {

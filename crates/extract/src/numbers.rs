@@ -39,7 +39,7 @@ const ZH_NUMERAL_FILTER: [u64; 4] = {
     t
 };
 
-#[inline]
+#[inline(always)]
 pub fn is_zh_numeral(c: char) -> bool {
     // all numeral characters lie in the CJK block (〇 aside)
     if (c as u32) < 0x4e00 && c != '〇' {

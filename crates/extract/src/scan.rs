@@ -67,11 +67,48 @@ fn skip_code(chars: &[char], mut i: usize) -> usize {
 /// digit, a Chinese numeral character, or an English number word.
 pub fn may_hold_number(text: &str) -> bool {
     if !text.is_ascii() {
-        // Chinese text: one decoding pass that stops at the first numeral
-        return text.chars().any(|c| c.is_ascii_digit() || is_zh_numeral(c))
-            || ascii_number_word(text.as_bytes());
+        // Chinese text: one decoding pass that stops at the first numeral;
+        // such sentences seldom hold a Latin letter, and noting one on the
+        // way spares the byte scan for English words
+        let mut latin = false;
+        for c in text.chars() {
+            if c.is_ascii_digit() || is_zh_numeral(c) {
+                return true;
+            }
+            latin |= c.is_ascii_alphabetic();
+        }
+        return latin && ascii_number_word(text.as_bytes());
     }
     has_ascii_digit(text.as_bytes()) || ascii_number_word(text.as_bytes())
+}
+
+/// Decodes `text` into `buf` (cleared first) and tests on the way what
+/// [`may_hold_number`] tests: one pass over the chars, which the scan needs
+/// anyway when the sentence does hold a number.
+pub fn decode_holds_number(text: &str, buf: &mut Vec<char>) -> bool {
+    buf.clear();
+    // Writing into slots spares the capacity check of a push per char.
+    buf.resize(text.len(), '\0');
+    let mut chars = text.chars();
+    let mut n = 0;
+    let mut latin = false;
+    let mut numeral = false;
+    // test until the first numeral, then only decode
+    for (slot, c) in buf.iter_mut().zip(chars.by_ref()) {
+        *slot = c;
+        n += 1;
+        if c.is_ascii_digit() || is_zh_numeral(c) {
+            numeral = true;
+            break;
+        }
+        latin |= c.is_ascii_alphabetic();
+    }
+    for (slot, c) in buf[n..].iter_mut().zip(chars) {
+        *slot = c;
+        n += 1;
+    }
+    buf.truncate(n);
+    numeral || (latin && ascii_number_word(text.as_bytes()))
 }
 
 /// Digit test in fixed-size chunks without an early exit inside a chunk, so
@@ -83,108 +120,191 @@ pub fn has_ascii_digit(bytes: &[u8]) -> bool {
     })
 }
 
-/// The same test on decoded text (Chinese sentences are decoded anyway).
-pub fn chars_hold_number(chars: &[char], text: &str) -> bool {
-    chars
-        .iter()
-        .any(|&c| c.is_ascii_digit() || is_zh_numeral(c))
-        || ascii_number_word(text.as_bytes())
+/// The number words of the pre-filter.
+const NUMBER_WORDS: [&[u8]; 46] = [
+    b"one",
+    b"two",
+    b"three",
+    b"four",
+    b"five",
+    b"six",
+    b"seven",
+    b"eight",
+    b"nine",
+    b"ten",
+    b"eleven",
+    b"twelve",
+    b"thirteen",
+    b"fourteen",
+    b"fifteen",
+    b"sixteen",
+    b"seventeen",
+    b"eighteen",
+    b"nineteen",
+    b"twenty",
+    b"thirty",
+    b"forty",
+    b"fifty",
+    b"sixty",
+    b"seventy",
+    b"eighty",
+    b"ninety",
+    b"zero",
+    b"hundred",
+    b"dozen",
+    b"half",
+    b"halves",
+    b"third",
+    b"thirds",
+    b"quarter",
+    b"quarters",
+    b"fourth",
+    b"fourths",
+    b"fifth",
+    b"fifths",
+    b"tenth",
+    b"tenths",
+    b"thousand",
+    b"million",
+    b"billion",
+    b"trillion",
+];
+
+/// A lowercase word packed into a u64, one letter a byte. Letters are never
+/// zero, so words of different lengths get different keys; a 9-letter word
+/// keeps its last 8 letters (the shift drops the first).
+const fn word_key(w: &[u8]) -> u64 {
+    let mut k = 0u64;
+    let mut i = 0;
+    while i < w.len() {
+        k = (k << 8) | w[i] as u64;
+        i += 1;
+    }
+    k
 }
 
-fn ascii_number_word(bytes: &[u8]) -> bool {
+/// A multiplier that sends the 45 keys of [`NUMBER_TABLE`] to distinct
+/// slots (found by trying random odd numbers; the table's build checks it).
+const NUMBER_HASH: u64 = 0x90ba_b4d0_6ee8_6df7;
+
+#[inline(always)]
+const fn number_slot(key: u64) -> usize {
+    (key.wrapping_mul(NUMBER_HASH) >> 57) as usize
+}
+
+/// Keys of the number words of up to 8 letters (all but `seventeen`), each
+/// in its own slot: a word is one multiply and one compare away. Empty slots
+/// hold 0, which no word's key is.
+const NUMBER_TABLE: [u64; 128] = {
+    let mut table = [0u64; 128];
     let mut i = 0;
-    while i < bytes.len() {
-        if !bytes[i].is_ascii_alphabetic() {
-            // Chinese text has long stretches without a Latin letter: pass
-            // them 16 bytes at a time with a test the compiler vectorizes.
-            while let Some(chunk) = bytes.get(i..i + 16) {
-                if chunk
-                    .iter()
-                    .fold(false, |a, &x| a | ((x | 0x20).wrapping_sub(b'a') < 26))
-                {
-                    break;
+    while i < NUMBER_WORDS.len() {
+        if NUMBER_WORDS[i].len() <= 8 {
+            let key = word_key(NUMBER_WORDS[i]);
+            let slot = number_slot(key);
+            assert!(table[slot] == 0, "NUMBER_HASH sends two words to one slot");
+            table[slot] = key;
+        }
+        i += 1;
+    }
+    table
+};
+
+/// First letters of the number words, one bit a letter.
+const NUMBER_FIRSTS: u32 = {
+    let mut m = 0u32;
+    let mut i = 0;
+    while i < NUMBER_WORDS.len() {
+        m |= 1 << (NUMBER_WORDS[i][0] - b'a');
+        i += 1;
+    }
+    m
+};
+
+/// One bit per ASCII letter of a 64-byte block (bit k for byte k), eight
+/// bytes at a time in a u64: per byte, bit 7 says "letter" (`a`..=`z` after
+/// folding case, and no high bit), and a multiply gathers the eight bit 7s.
+#[inline]
+fn letter_mask(block: &[u8; 64]) -> u64 {
+    const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    let mut mask = 0u64;
+    for (k, eight) in block.chunks_exact(8).enumerate() {
+        let x = u64::from_le_bytes(eight.try_into().expect("8 bytes")) | (ONES * 0x20);
+        let low = x & LOW7;
+        // bit 7 of each byte: low >= 'a', low > 'z'; no carry leaves a byte
+        let ge_a = low + ONES * (0x80 - u64::from(b'a'));
+        let gt_z = low + ONES * (0x80 - u64::from(b'z') - 1);
+        let letters = ge_a & !gt_z & !x & HIGH;
+        let bits = ((letters >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+        mask |= bits << (8 * k);
+    }
+    mask
+}
+
+/// Is `bytes[start..end]`, a whole run of letters, a number word? Most
+/// words fail on length or first letter before any lookup.
+#[inline(always)]
+fn is_number_word(bytes: &[u8], start: usize, end: usize) -> bool {
+    let first = (bytes[start] | 0x20).wrapping_sub(b'a');
+    let len = end - start;
+    (3..=9).contains(&len)
+        && NUMBER_FIRSTS & (1 << (first & 31)) != 0
+        && is_number_key(bytes, start, end)
+}
+
+#[inline(never)]
+fn is_number_key(bytes: &[u8], start: usize, end: usize) -> bool {
+    let key = bytes[start..end]
+        .iter()
+        .fold(0u64, |k, &b| (k << 8) | u64::from(b | 0x20));
+    if end - start == 9 {
+        // the one 9-letter word: its key lost the first letter
+        return bytes[start] | 0x20 == b's' && key == word_key(b"seventeen");
+    }
+    NUMBER_TABLE[number_slot(key)] == key
+}
+
+/// Does the text hold an English number word? It runs on every sentence
+/// without a digit, so letters are found 64 bytes at a time through a bit
+/// mask, and only words of a number word's length and first letter are
+/// looked at letter by letter.
+fn ascii_number_word(bytes: &[u8]) -> bool {
+    // the start of a word that runs past the end of the last block
+    let mut open: Option<usize> = None;
+    let mut base = 0;
+    while base < bytes.len() {
+        let take = (bytes.len() - base).min(64);
+        let mut block = [0u8; 64];
+        block[..take].copy_from_slice(&bytes[base..base + take]);
+        let mut m = letter_mask(&block);
+        if m & 1 == 0 {
+            if let Some(s) = open.take() {
+                if is_number_word(bytes, s, base) {
+                    return true;
                 }
-                i += 16;
             }
-            while i < bytes.len() && !bytes[i].is_ascii_alphabetic() {
-                i += 1;
-            }
-            continue;
         }
-        let start = i;
-        while i < bytes.len() && bytes[i].is_ascii_alphabetic() {
-            i += 1;
-        }
-        let len = i - start;
-        let first = bytes[start] | 0x20;
-        if (3..=9).contains(&len)
-            && matches!(
-                first,
-                b'o' | b't' | b'f' | b's' | b'e' | b'n' | b'z' | b'h' | b'd' | b'q' | b'm' | b'b'
-            )
-        {
-            let mut w = [0u8; 9];
-            for (d, s) in w.iter_mut().zip(&bytes[start..i]) {
-                *d = s.to_ascii_lowercase();
+        while m != 0 {
+            let s = m.trailing_zeros() as usize;
+            let run = (!(m >> s)).trailing_zeros() as usize;
+            let start = match open.take() {
+                Some(o) if s == 0 => o,
+                _ => base + s,
+            };
+            if s + run == 64 {
+                open = Some(start);
+                break;
             }
-            if is_number_word(&w[..len]) {
+            if is_number_word(bytes, start, base + s + run) {
                 return true;
             }
+            m &= u64::MAX << (s + run);
         }
+        base += 64;
     }
-    false
-}
-
-fn is_number_word(w: &[u8]) -> bool {
-    matches!(
-        w,
-        b"one"
-            | b"two"
-            | b"three"
-            | b"four"
-            | b"five"
-            | b"six"
-            | b"seven"
-            | b"eight"
-            | b"nine"
-            | b"ten"
-            | b"eleven"
-            | b"twelve"
-            | b"thirteen"
-            | b"fourteen"
-            | b"fifteen"
-            | b"sixteen"
-            | b"seventeen"
-            | b"eighteen"
-            | b"nineteen"
-            | b"twenty"
-            | b"thirty"
-            | b"forty"
-            | b"fifty"
-            | b"sixty"
-            | b"seventy"
-            | b"eighty"
-            | b"ninety"
-            | b"zero"
-            | b"hundred"
-            | b"dozen"
-            | b"half"
-            | b"halves"
-            | b"third"
-            | b"thirds"
-            | b"quarter"
-            | b"quarters"
-            | b"fourth"
-            | b"fourths"
-            | b"fifth"
-            | b"fifths"
-            | b"tenth"
-            | b"tenths"
-            | b"thousand"
-            | b"million"
-            | b"billion"
-            | b"trillion"
-    )
+    open.is_some_and(|s| is_number_word(bytes, s, bytes.len()))
 }
 
 pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
@@ -753,8 +873,24 @@ const ADJECTIVES: &[&str] = &[
     "net",
 ];
 
-fn sep_between(chars: &[char], a: usize, b: usize) -> String {
-    chars[a..b].iter().collect::<String>().trim().to_string()
+/// The chars between two quantities, without white space around them.
+fn sep_between(chars: &[char], a: usize, b: usize) -> &[char] {
+    let sep = &chars[a..b];
+    let from = sep
+        .iter()
+        .position(|c| !c.is_whitespace())
+        .unwrap_or(sep.len());
+    let to = sep
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(from, |k| k + 1);
+    &sep[from..to]
+}
+
+/// `sep` is one of `words`: compared as chars, so no string is built for
+/// the many gaps that are long clauses.
+fn sep_is(sep: &[char], words: &[&str]) -> bool {
+    sep.len() <= 3 && words.iter().any(|w| w.chars().eq(sep.iter().copied()))
 }
 
 /// Bare numbers take the unit of the number they pair with: a range
@@ -772,11 +908,8 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
             continue;
         }
         let sep = sep_between(chars, items[k].0.end, items[k + 1].0.start);
-        let range = matches!(
-            sep.as_str(),
-            "至" | "到" | "-" | "–" | "—" | "～" | "~" | "to"
-        );
-        let list = matches!(sep.as_str(), "和" | "、" | "与" | "及" | "," | "and" | "or");
+        let range = sep_is(sep, &["至", "到", "-", "–", "—", "～", "~", "to"]);
+        let list = sep_is(sep, &["和", "、", "与", "及", ",", "and", "or"]);
         if range || list {
             let partner = items[k + 1].0.clone();
             let c = &mut items[k].0;
@@ -792,7 +925,6 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
             }
         }
     }
-    let mut out: Vec<Cand> = Vec::new();
     for k in 0..items.len() {
         if !items[k].1 {
             continue;
@@ -801,13 +933,15 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
         // 1.0% to 3.0% (but not "from 5% to 7%", two levels)
         if let Some(next) = items.get(k + 1).filter(|n| n.1) {
             let sep = sep_between(chars, items[k].0.end, next.0.start);
-            let before: String = chars[items[k].0.start.saturating_sub(12)..items[k].0.start]
-                .iter()
-                .collect::<String>()
-                .to_ascii_lowercase();
-            let range = matches!(sep.as_str(), "至" | "-" | "–" | "～" | "~")
-                || (sep == "and" && before.trim_end().ends_with("between"))
-                || (sep == "to" && !before.contains("from"));
+            let before = || {
+                chars[items[k].0.start.saturating_sub(12)..items[k].0.start]
+                    .iter()
+                    .collect::<String>()
+                    .to_ascii_lowercase()
+            };
+            let range = sep_is(sep, &["至", "-", "–", "～", "~"])
+                || (sep_is(sep, &["and"]) && before().trim_end().ends_with("between"))
+                || (sep_is(sep, &["to"]) && !before().contains("from"));
             if range && next.0.base == items[k].0.base {
                 if items[k].0.comparator.is_none() {
                     items[k].0.comparator = Some(Comparator::Ge);
@@ -815,9 +949,13 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
                 items[k + 1].0.comparator = Some(Comparator::Le);
             }
         }
-        out.push(items[k].0.clone());
     }
-    out
+    // a step changes only its own and the next item, so each item is final
+    // once the loop has passed it
+    items
+        .into_iter()
+        .filter_map(|(c, kept)| kept.then_some(c))
+        .collect()
 }
 
 fn in_short_quote(chars: &[char], start: usize, end: usize) -> bool {
@@ -916,4 +1054,82 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
         return true;
     }
     false
+}
+
+#[cfg(test)]
+mod prefilter_tests {
+    use super::*;
+
+    /// The word test as it was first written: lowercase, then compare.
+    fn plain(bytes: &[u8]) -> bool {
+        bytes
+            .split(|b| !b.is_ascii_alphabetic())
+            .any(|w| NUMBER_WORDS.contains(&w.to_ascii_lowercase().as_slice()))
+    }
+
+    #[test]
+    fn decodes_as_chars() {
+        let mut buf = Vec::new();
+        for t in [
+            "",
+            "abc",
+            "增长3.5%",
+            "£1 €2 ¥3",
+            "𠀀𝄞x",
+            "一二三 four",
+            "plain",
+        ] {
+            let numeric = decode_holds_number(t, &mut buf);
+            assert_eq!(buf, t.chars().collect::<Vec<_>>(), "{t}");
+            assert_eq!(numeric, may_hold_number(t), "{t}");
+        }
+    }
+
+    #[test]
+    fn letter_mask_marks_letters() {
+        for b in 0..=255u8 {
+            for at in [0, 7, 8, 33, 63] {
+                let mut block = [b' '; 64];
+                block[at] = b;
+                block[(at + 1) % 64] = b.wrapping_add(1);
+                let m = letter_mask(&block);
+                for (k, x) in block.iter().enumerate() {
+                    assert_eq!(m >> k & 1 == 1, x.is_ascii_alphabetic(), "byte {x} at {k}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn number_words_as_the_plain_test() {
+        let mut texts: Vec<String> = NUMBER_WORDS
+            .iter()
+            .map(|w| String::from_utf8(w.to_vec()).unwrap())
+            .collect();
+        for w in NUMBER_WORDS {
+            let w = std::str::from_utf8(w).unwrap();
+            texts.push(format!("x{w}"));
+            texts.push(format!("s{w}"));
+            texts.push(format!("{w}s"));
+            texts.push(format!("  {}, and", w.to_uppercase()));
+            texts.push(format!("增长{w}倍"));
+            texts.push(format!("一二三四五六七八九十一二三四五六七八{w}"));
+        }
+        texts.extend(
+            [
+                "",
+                "the",
+                "eventeen",
+                "sthousand",
+                "seventeens",
+                "Seventeen",
+                "on",
+                "In the year of our Lord",
+            ]
+            .map(String::from),
+        );
+        for t in &texts {
+            assert_eq!(ascii_number_word(t.as_bytes()), plain(t.as_bytes()), "{t}");
+        }
+    }
 }
