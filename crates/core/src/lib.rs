@@ -7,7 +7,9 @@ mod plumbing;
 mod records;
 
 pub use error::{Error, Location, Result};
-pub use plumbing::{batch_channel, run_ordered_stage, BatchReceiver, BatchSender, StageClock};
+pub use plumbing::{
+    batch_channel, run_ordered_stage, BatchReceiver, BatchSender, CpuSlots, StageClock,
+};
 pub use records::{
     content_hash, doc_id, Batch, Comparator, Direction, Document, Kind, Metric, Modality, Sentence,
 };

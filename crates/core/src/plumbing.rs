@@ -41,9 +41,23 @@ impl StageClock {
     }
 }
 
-/// Runs a CPU-heavy stage on up to `threads` batches at once and passes the
-/// results on in the order the batches arrived, so the output is the same
-/// whatever the thread count.
+/// The CPU slots the CPU-heavy stages share: a batch is worked on only while
+/// it holds one. Each stage may have `threads` batches on the go, but without
+/// a shared limit three stages ran up to three times `threads` batches at
+/// once on as many cores as `threads`: threads took turns, batches moved
+/// between cores, and more of them sat in memory half done.
+#[derive(Clone)]
+pub struct CpuSlots(Arc<tokio::sync::Semaphore>);
+
+impl CpuSlots {
+    pub fn new(slots: usize) -> Self {
+        CpuSlots(Arc::new(tokio::sync::Semaphore::new(slots.max(1))))
+    }
+}
+
+/// Runs a CPU-heavy stage on up to `threads` batches at once (each while it
+/// holds one of `slots`) and passes the results on in the order the batches
+/// arrived, so the output is the same whatever the thread count.
 ///
 /// Returns when the input is exhausted, when the downstream stage has hung up
 /// (it reports its own error), or with the first error `work` returns.
@@ -51,6 +65,7 @@ pub async fn run_ordered_stage<F>(
     input: BatchReceiver,
     output: BatchSender,
     threads: usize,
+    slots: CpuSlots,
     clock: Arc<StageClock>,
     work: Arc<F>,
 ) -> Result<()>
@@ -66,13 +81,26 @@ where
         .map(|batch| {
             let work = Arc::clone(&work);
             let clock = Arc::clone(&clock);
-            tokio::task::spawn_blocking(move || clock.time(|| work(batch)))
+            let slots = Arc::clone(&slots.0);
+            async move {
+                // The slot is held for the work only, never while a finished
+                // batch waits to be passed on: no stage can starve another.
+                let slot = slots
+                    .acquire_owned()
+                    .await
+                    .map_err(|_| Error::Pipeline("the CPU slots were closed".into()))?;
+                tokio::task::spawn_blocking(move || {
+                    let _slot = slot;
+                    clock.time(|| work(batch))
+                })
+                .await
+                .map_err(|e| Error::Pipeline(format!("a stage worker failed: {e}")))?
+            }
         })
         .buffered(threads.max(1));
     futures::pin_mut!(results);
-    while let Some(joined) = results.next().await {
-        let batch =
-            joined.map_err(|e| Error::Pipeline(format!("a stage worker failed: {e}")))??;
+    while let Some(done) = results.next().await {
+        let batch = done?;
         if output.send(batch).await.is_err() {
             return Ok(());
         }
@@ -105,6 +133,7 @@ mod tests {
             in_rx,
             out_tx,
             4,
+            CpuSlots::new(4),
             Arc::new(StageClock::default()),
             work,
         ));
@@ -136,6 +165,7 @@ mod tests {
             in_rx,
             out_tx,
             2,
+            CpuSlots::new(2),
             Arc::new(StageClock::default()),
             work,
         ));

@@ -171,8 +171,9 @@ LocalPipelineExecutor(
 '''
 
 
-def datatrove_baseline(root, work, part_bytes):
-    """datatrove on a ~20 MB JSONL part; quarry on the same part."""
+def datatrove_baseline(root, work, part_bytes, repeat):
+    """datatrove on a ~20 MB JSONL part, taking turns with quarry on the same
+    part; the median run of each."""
     part = work / "dt-input"
     shutil.rmtree(part, ignore_errors=True)
     part.mkdir()
@@ -189,17 +190,26 @@ def datatrove_baseline(root, work, part_bytes):
     try:
         subprocess.run([py, "-c", "import datatrove"], check=True, capture_output=True)
     except subprocess.CalledProcessError:
-        return None, total
-    out = work / "dt-out"
-    shutil.rmtree(out, ignore_errors=True)
-    secs, rss, cpu = timed([py, str(script), str(part), str(out), str(work / "dt-logs")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return {"seconds": secs, "rss_mb": rss, "mb_s": total / 1e6 / secs, "part": part / "part.jsonl"}, total
+        return None, None, [], [], total
+    dt_runs, q_runs = [], []
+    for _ in range(max(1, repeat)):
+        out = work / "dt-out"
+        shutil.rmtree(out, ignore_errors=True)
+        shutil.rmtree(work / "dt-logs", ignore_errors=True)
+        secs, rss, cpu = timed([py, str(script), str(part), str(out), str(work / "dt-logs")],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        dt_runs.append({"seconds": secs, "rss_mb": rss, "mb_s": total / 1e6 / secs})
+        q_runs.append(quarry_run([part / "part.jsonl"], os.cpu_count() or 1, work))
+    median = lambda rs: sorted(rs, key=lambda r: r["seconds"])[len(rs) // 2]
+    return median(dt_runs), median(q_runs), dt_runs, q_runs, total
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--gb", type=float, default=1.0, help="corpus size in GB (default 1)")
     ap.add_argument("--quick", action="store_true", help="100 MB runs only (no 1 GB runs)")
+    ap.add_argument("--repeat", type=int, default=3,
+                    help="runs of each whole-pipeline configuration, interleaved; the median is reported (default 3)")
     a = ap.parse_args()
     if not CORPORA.exists():
         sys.exit(f"{CORPORA} not found: the benchmark reads the shared corpora")
@@ -222,7 +232,7 @@ def main():
         print("  " + stage.strip().replace("\n", "\n  "))
         print("  (the write line is the Parquet baseline: the same rows written without processing)")
         print("\nwhole pipeline:")
-        print(f"  {'input':<8} {'threads':>12} {'MB':>7} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} {'peak RSS MB':>12} {'CPU':>5}")
+        print(f"  {'input':<8} {'threads':>12} {'MB':>7} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} {'peak RSS MB':>12} {'CPU':>5}  (MB/s range)")
         sizes = [("100 MB", sub)] if a.quick else [("100 MB", sub), ("1 GB", all_files)]
         results = {}
         # The same pipeline storing each document's whole text too, for the
@@ -233,26 +243,39 @@ def main():
         runs = [(1, True, "1, on 1 core", None), (1, False, "1", None)]
         if cores > 1:
             runs += [(cores, False, str(cores), None), (cores, False, f"{cores}, doc text", with_text)]
+        # This machine's speed drifts from minute to minute: the configurations
+        # take turns, and each row is the run with the median time.
         for label, files in sizes:
+            samples = {name: [] for _, _, name, _ in runs}
+            for _ in range(max(1, a.repeat)):
+                for threads, one_core, name, pipeline in runs:
+                    samples[name].append(quarry_run(files, threads, work, one_core, pipeline))
             for threads, one_core, name, pipeline in runs:
-                r = quarry_run(files, threads, work, one_core, pipeline)
+                ordered = sorted(samples[name], key=lambda r: r["seconds"])
+                r = ordered[len(ordered) // 2]
                 results[(label, name)] = r
-                print(f"  {label:<8} {name:>12} {r['mb']:>7.0f} {r['seconds']:>8.2f} {r['mb_s']:>7.1f} {r['docs_s']:>8.0f} {r['rss_mb']:>12.0f} {r['cpu']:>5.2f}")
+                spread = f"  ({ordered[-1]['mb_s']:.1f}–{ordered[0]['mb_s']:.1f})" if len(ordered) > 1 else ""
+                print(f"  {label:<8} {name:>12} {r['mb']:>7.0f} {r['seconds']:>8.2f} {r['mb_s']:>7.1f} {r['docs_s']:>8.0f} "
+                      f"{max(x['rss_mb'] for x in ordered):>12.0f} {r['cpu']:>5.2f}{spread}")
         for label, _ in sizes:
             if cores > 1:
                 base = results[(label, "1, on 1 core")]["mb_s"]
                 print(f"  {label}: {cores} threads on {cores} cores / 1 thread on 1 core = "
                       f"{results[(label, str(cores))]['mb_s'] / base:.2f}x; / 1 thread unpinned = "
                       f"{results[(label, str(cores))]['mb_s'] / results[(label, '1')]['mb_s']:.2f}x")
-        dt, part_bytes = datatrove_baseline(root, work, 20e6)
-        if dt is None:
+        baseline = datatrove_baseline(root, work, 20e6, a.repeat)
+        if baseline[0] is None:
             print("\ndatatrove: not installed (pip install datatrove) — ratio not measured")
         else:
-            q = quarry_run([dt["part"]], cores, work)
+            dt, q, dt_runs, q_runs, part_bytes = baseline
+            dt_list = ", ".join(f"{r['mb_s']:.2f}" for r in dt_runs)
+            q_list = ", ".join(f"{r['mb_s']:.1f}" for r in q_runs)
             print(f"\ndatatrove (WhitespaceTokenizer sentence split + ParquetWriter), {part_bytes / 1e6:.0f} MB JSONL: "
-                  f"{dt['seconds']:.2f} s, {dt['mb_s']:.2f} MB/s, peak RSS {dt['rss_mb']:.0f} MB")
-            print(f"quarry (full pipeline, {cores} threads) on the same part: {q['seconds']:.2f} s, {q['mb_s']:.1f} MB/s, peak RSS {q['rss_mb']:.0f} MB")
-            print(f"ratio quarry / datatrove: {q['mb_s'] / dt['mb_s']:.1f}x")
+                  f"{dt['seconds']:.2f} s, {dt['mb_s']:.2f} MB/s, peak RSS {dt['rss_mb']:.0f} MB "
+                  f"(runs: {dt_list} MB/s)")
+            print(f"quarry (full pipeline, {cores} threads) on the same part: {q['seconds']:.2f} s, {q['mb_s']:.1f} MB/s, "
+                  f"peak RSS {q['rss_mb']:.0f} MB (runs: {q_list} MB/s)")
+            print(f"ratio quarry / datatrove (medians): {q['mb_s'] / dt['mb_s']:.1f}x")
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

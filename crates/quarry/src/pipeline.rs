@@ -7,7 +7,8 @@ use std::sync::Arc;
 
 use quarry_clean::Cleaner;
 use quarry_core::{
-    batch_channel, run_ordered_stage, Batch, BatchSender, Document, Error, Result, StageClock,
+    batch_channel, run_ordered_stage, Batch, BatchSender, CpuSlots, Document, Error, Result,
+    StageClock,
 };
 use quarry_extract::Extractor;
 use quarry_read::{ContentDigest, InputFile, Reader};
@@ -99,6 +100,7 @@ pub async fn execute(
     let (clean_tx, clean_rx) = batch_channel(capacity);
     let (segment_tx, segment_rx) = batch_channel(capacity);
     let (extract_tx, mut extract_rx) = batch_channel(capacity);
+    let slots = CpuSlots::new(threads);
 
     let reader = {
         let stages = Arc::clone(&stages);
@@ -127,6 +129,7 @@ pub async fn execute(
         read_rx,
         clean_tx,
         threads,
+        slots.clone(),
         Arc::clone(&clocks.clean),
         Arc::new(move |mut batch: Batch| {
             for doc in &mut batch.docs {
@@ -146,6 +149,7 @@ pub async fn execute(
         clean_rx,
         segment_tx,
         threads,
+        slots.clone(),
         Arc::clone(&clocks.segment),
         Arc::new(move |mut batch: Batch| {
             for doc in &mut batch.docs {
@@ -160,6 +164,7 @@ pub async fn execute(
         segment_rx,
         extract_tx,
         threads,
+        slots.clone(),
         Arc::clone(&clocks.extract),
         Arc::new(move |mut batch: Batch| {
             for doc in &mut batch.docs {

@@ -86,6 +86,21 @@ pub(crate) struct DecodeError {
     pub byte: usize,
 }
 
+/// [`decode_strict`] of an owned buffer: UTF-8 (the rule) becomes the
+/// String without a copy. On error the buffer comes back, for the message.
+pub(crate) fn decode_owned(
+    bytes: Vec<u8>,
+    enc: &'static Encoding,
+) -> Result<String, (Vec<u8>, DecodeError)> {
+    if enc == UTF_8 && !bytes.starts_with(b"\xEF\xBB\xBF") {
+        return String::from_utf8(bytes).map_err(|e| {
+            let byte = e.utf8_error().valid_up_to();
+            (e.into_bytes(), DecodeError { byte })
+        });
+    }
+    decode_strict(&bytes, enc).map_err(|e| (bytes, e))
+}
+
 /// Decodes a whole buffer strictly: the first malformed sequence is an
 /// error, not a silent U+FFFD, so that bad input is reported where it is.
 pub(crate) fn decode_strict(bytes: &[u8], enc: &'static Encoding) -> Result<String, DecodeError> {
@@ -156,6 +171,20 @@ mod tests {
         assert_eq!(decode_strict(bytes, UTF_8), Err(DecodeError { byte: 3 }));
         let with_bom = b"\xEF\xBB\xBFab\xC3";
         assert_eq!(decode_strict(with_bom, UTF_8), Err(DecodeError { byte: 5 }));
+        // The owned path agrees, and hands the bytes back for the message.
+        for bytes in [
+            &bytes[..],
+            &with_bom[..],
+            "增长".as_bytes(),
+            b"\xEF\xBB\xBFok",
+        ] {
+            let owned = decode_owned(bytes.to_vec(), UTF_8);
+            match (decode_strict(bytes, UTF_8), owned) {
+                (Ok(a), Ok(b)) => assert_eq!(a, b),
+                (Err(a), Err((back, b))) => assert_eq!((a, &back[..]), (b, bytes)),
+                (a, b) => panic!("{a:?} vs {b:?}"),
+            }
+        }
     }
 
     #[test]

@@ -288,6 +288,13 @@ fn has_extension(name: &str, extensions: &[String]) -> bool {
     })
 }
 
+/// Whether the input is read as stored (not decompressed): its size is its
+/// text's size.
+pub(crate) fn plain_name(input: &InputFile) -> bool {
+    let name = input.path.to_string_lossy().to_ascii_lowercase();
+    !name.ends_with(".gz") && !name.ends_with(".zst")
+}
+
 /// Opens an input, decompressing `.gz` and `.zst` by extension. With
 /// `digest`, a local file's bytes are hashed as they are read (see
 /// [`ContentDigest`]).

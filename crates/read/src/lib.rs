@@ -187,7 +187,10 @@ impl Reader {
         let line_mode = !decode::is_utf16(encoding)
             && (format == Format::Jsonl || self.document_start.is_some());
         if !line_mode {
-            self.read_whole(reader, &source, encoding, sink);
+            // A compressed file's size says little about its text: let it grow.
+            let plain = inputs::plain_name(input);
+            let hint = if plain { input.size } else { 0 };
+            self.read_whole(reader, hint, &source, encoding, sink);
         } else if format == Format::Jsonl {
             self.read_jsonl(reader, &source, encoding, sink);
         } else {
@@ -198,12 +201,14 @@ impl Reader {
     fn read_whole(
         &self,
         reader: impl Read,
+        size_hint: u64,
         source: &Arc<str>,
         encoding: &'static Encoding,
         sink: &mut Sink<'_>,
     ) {
         let max = self.config.max_document_bytes;
-        let mut bytes = Vec::new();
+        // Sized once from the file's size: growing by doubling copies the text.
+        let mut bytes = Vec::with_capacity(size_hint.min(max) as usize + 1);
         if let Err(e) = reader.take(max + 1).read_to_end(&mut bytes) {
             sink(Err(read_error(source, bytes.len() as u64, e)));
             return;
@@ -212,9 +217,10 @@ impl Reader {
             sink(Err(too_large(Location::file(&**source), max)));
             return;
         }
-        let text = match decode::decode_strict(&bytes, encoding) {
+        let source_bytes = bytes.len() as u64;
+        let text = match decode::decode_owned(bytes, encoding) {
             Ok(t) => t,
-            Err(e) => {
+            Err((bytes, e)) => {
                 sink(Err(decode_error(source, &bytes, e.byte, 0, 1, encoding)));
                 return;
             }
@@ -227,7 +233,7 @@ impl Reader {
             return;
         }
         let mut doc = Document::new(Arc::clone(source), 0, text);
-        doc.source_bytes = bytes.len() as u64;
+        doc.source_bytes = source_bytes;
         doc.title = guess_title(&doc.text);
         sink(Ok(doc));
     }
