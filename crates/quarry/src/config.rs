@@ -48,7 +48,7 @@ pub struct OutputConfig {
     pub keep_raw: bool,
     /// Also store each document's whole cleaned text (`documents.text`).
     /// Off by default: the sentences dataset holds that text already, and
-    /// compressing it twice was a quarter of a run's CPU time.
+    /// compressing it twice was a fifth of a run's CPU time.
     pub document_text: bool,
     /// Write a document whose cleaned text is already in the output only once.
     pub dedup_documents: bool,

@@ -50,10 +50,10 @@ fn main() -> ExitCode {
 }
 
 /// jemalloc rather than glibc's malloc. Measured over the 1 GB bench corpus
-/// (2 threads): glibc 20.3 s, 4.5 s of it in the kernel faulting in and
-/// unmapping the large buffers it hands back to the system after every
-/// document, with a peak RSS that crept up through the run (arenas
-/// fragment); jemalloc 15.9 s, 1.5 s in the kernel, and a flat RSS.
+/// (2 threads): glibc 20.6 s, 4.4 s of it in the kernel faulting in and
+/// unmapping the large buffers it maps afresh for every document (its mmap
+/// threshold stays at 128 KiB once tuned); jemalloc 17.0 s, 2.0 s in the
+/// kernel, at about the same peak RSS (189 against 182 MB).
 #[cfg(not(target_env = "msvc"))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
