@@ -146,7 +146,7 @@ fn mtime_ns(input: &InputFile) -> i128 {
 fn content_id(input: &InputFile) -> std::io::Result<String> {
     match &input.object {
         Some(object) => Ok(object_id(input, object)),
-        None => quarry_read::hash_file(&input.path).map(hex_id),
+        None => quarry_read::hash_file(&input.path),
     }
 }
 
@@ -155,10 +155,6 @@ fn object_id(input: &InputFile, object: &quarry_read::ObjectInput) -> String {
         Some(tag) => format!("etag:{}:{}", tag.trim_matches('"'), input.size),
         None => format!("size:{}:{}", input.size, mtime_ns(input)),
     }
-}
-
-pub fn hex_id(digest: u128) -> String {
-    format!("{digest:032x}")
 }
 
 pub fn run(target: &Target, full: bool, quiet: bool) -> u8 {

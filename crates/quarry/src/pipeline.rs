@@ -15,7 +15,6 @@ use quarry_read::{ContentDigest, InputFile, Reader};
 use quarry_segment::Segmenter;
 use quarry_write::{DatasetWriter, Destination, WriteOptions, Written};
 
-use crate::commands::hex_id;
 use crate::config::{OnError, Plan};
 
 /// The stage objects, built (and their configs validated) before any run.
@@ -226,13 +225,7 @@ pub async fn execute(
 
     // Collect every stage's result; the first real error wins. A stage that
     // stopped because its neighbour hung up reports Ok.
-    let joined = |r: std::result::Result<Result<()>, tokio::task::JoinError>| -> Result<()> {
-        r.map_err(|e| Error::Pipeline(format!("a stage failed: {e}")))?
-    };
-    let read_result = reader
-        .await
-        .map_err(|e| Error::Pipeline(format!("a stage failed: {e}")))
-        .and_then(|r| r);
+    let read_result = joined(reader.await);
     let clean_result = joined(clean.await);
     let segment_result = joined(segment.await);
     let extract_result = joined(extract.await);
@@ -248,6 +241,11 @@ pub async fn execute(
         return Err(Error::Interrupted);
     }
     outcome.map(|o| Outcome { content_ids, ..o })
+}
+
+/// A stage task's result; a panicked task is a pipeline error.
+fn joined<T>(r: std::result::Result<Result<T>, tokio::task::JoinError>) -> Result<T> {
+    r.map_err(|e| Error::Pipeline(format!("a stage failed: {e}")))?
 }
 
 #[allow(clippy::too_many_arguments)]
@@ -327,11 +325,10 @@ fn read_inputs(
         if let Some(digest) = digest {
             // A reader that stopped early hashed part of the file: hash it
             // whole (an unreadable file is recorded without a hash).
-            let id = match digest.finish(input.size) {
-                Some(d) => Some(d),
-                None => quarry_read::hash_file(&input.path).ok(),
-            };
-            content_ids.insert(input.source.clone(), id.map(hex_id).unwrap_or_default());
+            let id = digest
+                .finish(input.size)
+                .or_else(|| quarry_read::hash_file(&input.path).ok());
+            content_ids.insert(input.source.clone(), id.unwrap_or_default());
         }
     }
     if failure.is_none() && !hung_up && !cancel.load(Ordering::Relaxed) {

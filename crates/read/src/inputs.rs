@@ -288,11 +288,23 @@ fn has_extension(name: &str, extensions: &[String]) -> bool {
     })
 }
 
-/// Whether the input is read as stored (not decompressed): its size is its
-/// text's size.
-pub(crate) fn plain_name(input: &InputFile) -> bool {
+/// How an input is stored, by its name's last extension.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Compression {
+    None,
+    Gzip,
+    Zstd,
+}
+
+pub(crate) fn compression(input: &InputFile) -> Compression {
     let name = input.path.to_string_lossy().to_ascii_lowercase();
-    !name.ends_with(".gz") && !name.ends_with(".zst")
+    if name.ends_with(".gz") {
+        Compression::Gzip
+    } else if name.ends_with(".zst") {
+        Compression::Zstd
+    } else {
+        Compression::None
+    }
 }
 
 /// Opens an input, decompressing `.gz` and `.zst` by extension. With
@@ -313,19 +325,18 @@ pub(crate) fn open(
         }),
         (None, None) => Box::new(File::open(&input.path).map_err(cannot_open)?),
     };
-    let name = input.path.to_string_lossy().to_ascii_lowercase();
-    if name.ends_with(".gz") {
-        Ok(Box::new(flate2::read::MultiGzDecoder::new(file)))
-    } else if name.ends_with(".zst") {
-        let decoder = zstd::stream::read::Decoder::new(file).map_err(|e| {
-            Error::bad_input(
-                Location::file(&input.source),
-                format!("not a zstd stream: {e}"),
-            )
-        })?;
-        Ok(Box::new(decoder))
-    } else {
-        Ok(Box::new(file))
+    match compression(input) {
+        Compression::Gzip => Ok(Box::new(flate2::read::MultiGzDecoder::new(file))),
+        Compression::Zstd => {
+            let decoder = zstd::stream::read::Decoder::new(file).map_err(|e| {
+                Error::bad_input(
+                    Location::file(&input.source),
+                    format!("not a zstd stream: {e}"),
+                )
+            })?;
+            Ok(Box::new(decoder))
+        }
+        Compression::None => Ok(Box::new(file)),
     }
 }
 
@@ -336,27 +347,32 @@ pub(crate) fn open(
 pub struct ContentDigest(Arc<Mutex<(Xxh3, u64)>>);
 
 impl ContentDigest {
-    /// The digest, when exactly `size` bytes went through it: a reader that
-    /// stopped early (an error, a document over the size limit) or a file
-    /// that changed size while it was read gives `None`.
-    pub fn finish(&self, size: u64) -> Option<u128> {
+    /// The digest as [`hash_file`] gives it, when exactly `size` bytes went
+    /// through: a reader that stopped early (an error, a document over the
+    /// size limit) or a file that changed size while it was read gives `None`.
+    pub fn finish(&self, size: u64) -> Option<String> {
         let state = self.0.lock().unwrap_or_else(|e| e.into_inner());
-        (state.1 == size).then(|| state.0.digest128())
+        (state.1 == size).then(|| hex(state.0.digest128()))
     }
 }
 
-/// The xxh3-128 of a whole local file, read in 1 MiB blocks.
-pub fn hash_file(path: &Path) -> std::io::Result<u128> {
+/// The xxh3-128 of a whole local file, read in 1 MiB blocks, in hex: what a
+/// run records to tell an input's content.
+pub fn hash_file(path: &Path) -> std::io::Result<String> {
     let mut hasher = Xxh3::new();
     let mut file = File::open(path)?;
     let mut buf = vec![0u8; 1 << 20];
     loop {
         let n = file.read(&mut buf)?;
         if n == 0 {
-            return Ok(hasher.digest128());
+            return Ok(hex(hasher.digest128()));
         }
         hasher.update(&buf[..n]);
     }
+}
+
+fn hex(digest: u128) -> String {
+    format!("{digest:032x}")
 }
 
 struct HashingRead {

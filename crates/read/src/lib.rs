@@ -188,7 +188,7 @@ impl Reader {
             && (format == Format::Jsonl || self.document_start.is_some());
         if !line_mode {
             // A compressed file's size says little about its text: let it grow.
-            let plain = inputs::plain_name(input);
+            let plain = inputs::compression(input) == inputs::Compression::None;
             let hint = if plain { input.size } else { 0 };
             self.read_whole(reader, hint, &source, encoding, sink);
         } else if format == Format::Jsonl {
