@@ -54,7 +54,7 @@ fn main() -> ExitCode {
 /// unmapping the large buffers it maps afresh for every document (its mmap
 /// threshold stays at 128 KiB once tuned); jemalloc 17.0 s, 2.0 s in the
 /// kernel, at about the same peak RSS (189 against 182 MB).
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
@@ -63,7 +63,7 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// per-thread arenas each kept their own free memory (peak RSS 274 MB with
 /// jemalloc's defaults against 188 MB); freed pages go back to the system
 /// after a second, not ten.
-#[cfg(not(target_env = "msvc"))]
+#[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[allow(non_upper_case_globals)]
 #[export_name = "_rjem_malloc_conf"]
 pub static _rjem_malloc_conf: &[u8] = b"narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0\0";

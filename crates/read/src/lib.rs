@@ -458,9 +458,9 @@ fn read_head(stream: &mut impl Read) -> std::io::Result<Vec<u8>> {
 fn decode_line<'a>(bytes: &'a [u8], encoding: &'static Encoding) -> Result<Cow<'a, str>, usize> {
     if encoding == UTF_8 {
         let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
-        return std::str::from_utf8(body)
+        return decode::utf8(body)
             .map(Cow::Borrowed)
-            .map_err(|e| e.valid_up_to() + (bytes.len() - body.len()));
+            .map_err(|byte| byte + (bytes.len() - body.len()));
     }
     decode::decode_strict(bytes, encoding)
         .map(Cow::Owned)

@@ -16,7 +16,7 @@ use std::path::PathBuf;
 
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
-use parquet::basic::{Compression, ZstdLevel};
+use parquet::basic::{Compression, Encoding, ZstdLevel};
 use parquet::file::properties::{EnabledStatistics, WriterProperties};
 use parquet::schema::types::ColumnPath;
 use quarry_core::{Batch, Error, Result};
@@ -35,11 +35,22 @@ pub const DATASETS: [&str; 4] = ["documents", "sentences", "metrics", "runs"];
 /// document text is ~25 MB of text, still a large row group for readers).
 const ROW_GROUP_BYTES: usize = 8 * 1024 * 1024;
 
-/// Rows are handed to Parquet in slices of this many, so builders stay small.
-const FLUSH_ROWS: usize = 16 * 1024;
+/// Integer columns that count up through a document or a sentence.
+const POSITION_COLUMNS: [&str; 5] = [
+    "ordinal",
+    "sentence_idx",
+    "metric_idx",
+    "char_start",
+    "char_end",
+];
+
+/// Rows are handed to Parquet in slices of this many, so builders stay small
+/// and, when the input ends, little is left queued for the file threads to
+/// encode while every other stage is idle (the run's serial tail).
+const FLUSH_ROWS: usize = 4 * 1024;
 
 /// ...or once their text reaches this many bytes (documents are long).
-const FLUSH_BYTES: usize = 4 * 1024 * 1024;
+const FLUSH_BYTES: usize = 1024 * 1024;
 
 #[derive(Debug, Clone)]
 pub struct WriteOptions {
@@ -252,6 +263,14 @@ fn properties(options: &WriteOptions, free_text: &[&str]) -> WriterProperties {
     // Dictionaries help repeated values (lang, units) and only cost on free text.
     for column in free_text {
         builder = builder.set_column_dictionary_enabled(ColumnPath::from(*column), false);
+    }
+    // Positions climb row by row (offsets, ordinals): delta-coded they take
+    // a byte or two a row, where a dictionary of near-unique values cost
+    // more to build (hashing every value) and more to store.
+    for column in POSITION_COLUMNS {
+        builder = builder
+            .set_column_dictionary_enabled(ColumnPath::from(column), false)
+            .set_column_encoding(ColumnPath::from(column), Encoding::DELTA_BINARY_PACKED);
     }
     // Nobody filters on a document's whole text: no statistics for it.
     for column in ["text", "raw_text"] {

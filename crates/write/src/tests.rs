@@ -135,3 +135,44 @@ fn compression_and_statistics_are_set() {
     ));
     assert!(column.statistics().is_some());
 }
+
+#[test]
+fn positions_are_delta_coded_and_labels_dictionary_coded() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = DatasetWriter::create(
+        &Destination::Dir(dir.path().to_path_buf()),
+        "p=1",
+        "part.parquet",
+        "r",
+        WriteOptions::default(),
+    )
+    .unwrap();
+    w.write_batch(&sample_batch()).unwrap();
+    w.finish().unwrap();
+    let reader = SerializedFileReader::new(
+        File::open(dir.path().join("sentences/p=1/part.parquet")).unwrap(),
+    )
+    .unwrap();
+    let group = reader.metadata().row_group(0);
+    let encodings = |name: &str| {
+        let column = group
+            .columns()
+            .iter()
+            .find(|c| c.column_path().string() == name)
+            .unwrap();
+        column.encodings().collect::<Vec<_>>()
+    };
+    use parquet::basic::Encoding;
+    for name in ["sentence_idx", "char_start", "char_end"] {
+        let found = encodings(name);
+        assert!(
+            found.contains(&Encoding::DELTA_BINARY_PACKED),
+            "{name}: {found:?}"
+        );
+        assert!(
+            !found.contains(&Encoding::RLE_DICTIONARY),
+            "{name}: {found:?}"
+        );
+    }
+    assert!(encodings("lang").contains(&Encoding::RLE_DICTIONARY));
+}
