@@ -8,7 +8,8 @@ mod records;
 
 pub use error::{Error, Location, Result};
 pub use plumbing::{
-    batch_channel, run_ordered_stage, BatchReceiver, BatchSender, CpuSlots, StageClock,
+    batch_channel, run_ordered_stage, BatchReceiver, BatchSender, BudgetShare, CpuSlots,
+    StageClock, TextBudget,
 };
 pub use records::{
     content_hash, doc_id, Batch, Comparator, Direction, Document, Kind, Metric, Modality, Sentence,

@@ -41,6 +41,69 @@ impl StageClock {
     }
 }
 
+/// A cap on the document text between the reader and the writer, whatever
+/// the input: channels count batches, and a batch is anything from a few
+/// small records to one large document, so counting batches alone let
+/// memory follow the largest documents that happened to be in flight at once
+/// (and so grow with the length of a run). The reader takes a share for each
+/// batch before sending it; the share comes back when the batch is dropped.
+#[derive(Clone, Debug)]
+pub struct TextBudget(Arc<BudgetState>);
+
+#[derive(Debug)]
+struct BudgetState {
+    limit: usize,
+    used: std::sync::Mutex<usize>,
+    freed: std::sync::Condvar,
+}
+
+/// Bytes of a [`TextBudget`] held by one batch.
+#[derive(Debug)]
+pub struct BudgetShare {
+    budget: TextBudget,
+    bytes: usize,
+}
+
+impl TextBudget {
+    pub fn new(limit: usize) -> Self {
+        TextBudget(Arc::new(BudgetState {
+            limit: limit.max(1),
+            used: std::sync::Mutex::new(0),
+            freed: std::sync::Condvar::new(),
+        }))
+    }
+
+    /// Blocks until `bytes` fit under the limit. A batch larger than the
+    /// whole budget waits for the pipeline to empty, then goes alone.
+    pub fn take(&self, bytes: usize) -> BudgetShare {
+        let state = &self.0;
+        let bytes = bytes.min(state.limit);
+        let mut used = state.used.lock().unwrap_or_else(|e| e.into_inner());
+        while *used + bytes > state.limit {
+            used = state.freed.wait(used).unwrap_or_else(|e| e.into_inner());
+        }
+        *used += bytes;
+        BudgetShare {
+            budget: self.clone(),
+            bytes,
+        }
+    }
+
+    /// Bytes taken and not yet given back.
+    pub fn in_use(&self) -> usize {
+        *self.0.used.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+impl Drop for BudgetShare {
+    fn drop(&mut self) {
+        let state = &self.budget.0;
+        let mut used = state.used.lock().unwrap_or_else(|e| e.into_inner());
+        *used -= self.bytes;
+        state.freed.notify_all();
+    }
+}
+
 /// The CPU slots the CPU-heavy stages share: a batch is worked on only while
 /// it holds one. Each stage may have `threads` batches on the go, but without
 /// a shared limit three stages ran up to three times `threads` batches at
@@ -117,6 +180,7 @@ mod tests {
         Batch {
             seq,
             docs: vec![Document::new("t".into(), seq as u32, format!("{seq}"))],
+            budget: None,
         }
     }
 
@@ -187,5 +251,30 @@ mod tests {
         tx.send(batch(1)).await.unwrap();
         let third = tokio::time::timeout(Duration::from_millis(50), tx.send(batch(2))).await;
         assert!(third.is_err(), "a full channel must make the sender wait");
+    }
+
+    #[test]
+    fn text_budget_waits_for_room_and_lets_an_oversized_batch_go_alone() {
+        let budget = TextBudget::new(10);
+        let first = budget.take(6);
+        let second = budget.take(4);
+        assert_eq!(budget.in_use(), 10);
+        let waiter = {
+            let budget = budget.clone();
+            std::thread::spawn(move || budget.take(100))
+        };
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(!waiter.is_finished(), "took a share with no room left");
+        drop(first);
+        std::thread::sleep(Duration::from_millis(50));
+        assert!(
+            !waiter.is_finished(),
+            "an oversized batch went before the rest left"
+        );
+        drop(second);
+        let big = waiter.join().unwrap();
+        assert_eq!(budget.in_use(), 10);
+        drop(big);
+        assert_eq!(budget.in_use(), 0);
     }
 }

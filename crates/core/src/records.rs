@@ -151,6 +151,9 @@ pub struct Metric {
 pub struct Batch {
     pub seq: u64,
     pub docs: Vec<Document>,
+    /// The share of the run's [`crate::TextBudget`] this batch holds; given
+    /// back when the batch is dropped (after it is written).
+    pub budget: Option<crate::BudgetShare>,
 }
 
 /// Stable id: the same source and ordinal always give the same id.

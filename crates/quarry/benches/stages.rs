@@ -101,6 +101,7 @@ fn main() {
             .write_batch(&Batch {
                 seq: 0,
                 docs: chunk,
+                budget: None,
             })
             .unwrap();
     }

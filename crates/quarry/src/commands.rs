@@ -329,7 +329,7 @@ fn run_plan(
             by_run
                 .entry(rec.run_id.clone())
                 .or_default()
-                .extend(rec.doc_ids.iter().cloned());
+                .extend(rec.doc_ids.iter().map(str::to_owned));
         }
         for (old_run, doc_ids) in by_run {
             for file in committed
@@ -356,9 +356,9 @@ fn run_plan(
         }
     }
 
-    let known_hashes: HashSet<String> = unchanged
+    let known_hashes: HashSet<u128> = unchanged
         .values()
-        .flat_map(|r| r.doc_hashes.iter().cloned())
+        .flat_map(|r| r.doc_hashes.iter())
         .collect();
     let partition = format!("run_date={}", time::date(started_us));
     let counters = Arc::new(Counters::default());
@@ -395,7 +395,7 @@ fn run_plan(
         progress.clone(),
     ));
     progress.finish_and_clear();
-    let outcome = match result {
+    let mut outcome = match result {
         Ok(o) => o,
         Err(Error::Interrupted) => {
             out.discard(txn);
@@ -423,11 +423,7 @@ fn run_plan(
         runs: previous.runs.clone(),
     };
     for input in &todo {
-        let rows = outcome
-            .by_source
-            .get(&input.source)
-            .cloned()
-            .unwrap_or_default();
+        let rows = outcome.by_source.remove(&input.source).unwrap_or_default();
         state.inputs.insert(
             input.source.clone(),
             InputRecord {

@@ -90,6 +90,8 @@ pub struct RunConfig {
     pub batch_bytes: usize,
     /// Batches buffered between two stages.
     pub channel_capacity: usize,
+    /// Bytes of document text between the reader and the writer, at most.
+    pub text_in_flight: usize,
     pub on_error: OnError,
 }
 
@@ -100,6 +102,7 @@ impl Default for RunConfig {
             batch_documents: 256,
             batch_bytes: 1 << 20,
             channel_capacity: 2,
+            text_in_flight: 8 << 20,
             on_error: OnError::Skip,
         }
     }
@@ -172,6 +175,7 @@ pub fn load(target: &Target) -> Result<Plan> {
         ("run.batch_documents", config.run.batch_documents),
         ("run.batch_bytes", config.run.batch_bytes),
         ("run.channel_capacity", config.run.channel_capacity),
+        ("run.text_in_flight", config.run.text_in_flight),
         ("output.row_group_rows", config.output.row_group_rows),
     ] {
         if value == 0 {

@@ -8,12 +8,14 @@ use std::sync::Arc;
 use quarry_clean::Cleaner;
 use quarry_core::{
     batch_channel, run_ordered_stage, Batch, BatchSender, CpuSlots, Document, Error, Result,
-    StageClock,
+    StageClock, TextBudget,
 };
 use quarry_extract::Extractor;
 use quarry_read::{ContentDigest, InputFile, Reader};
 use quarry_segment::Segmenter;
-use quarry_write::{DatasetWriter, Destination, WriteOptions, Written};
+use quarry_write::{
+    parse_hash, DatasetWriter, Destination, HashList, StrList, WriteOptions, Written,
+};
 
 use crate::config::{OnError, Plan};
 
@@ -59,8 +61,8 @@ pub struct Clocks {
 /// What one input produced: for the state, to replace or dedup it later.
 #[derive(Debug, Default, Clone)]
 pub struct SourceRows {
-    pub doc_ids: Vec<String>,
-    pub doc_hashes: Vec<String>,
+    pub doc_ids: StrList,
+    pub doc_hashes: HashList,
 }
 
 pub struct Outcome {
@@ -79,7 +81,7 @@ pub struct RunSpec {
     pub file_name: String,
     pub run_id: String,
     /// Content hashes already in the output (documents written once).
-    pub known_hashes: HashSet<String>,
+    pub known_hashes: HashSet<u128>,
     pub write_options: WriteOptions,
 }
 
@@ -198,15 +200,20 @@ pub async fn execute(
                 }
                 expected_seq += 1;
                 batch.docs.retain(|doc| {
-                    let rows = by_source.entry(doc.source.to_string()).or_default();
-                    let fresh = seen.insert(doc.content_hash.clone());
+                    let rows = match by_source.get_mut(&*doc.source) {
+                        Some(rows) => rows,
+                        None => by_source.entry(doc.source.to_string()).or_default(),
+                    };
+                    let hash = parse_hash(&doc.content_hash)
+                        .unwrap_or_else(|| parse_hash(&quarry_core::content_hash(&doc.text)).expect("hex"));
+                    let fresh = seen.insert(hash);
                     if !fresh && dedup {
                         counters.documents_skipped.fetch_add(1, Ordering::Relaxed);
                         tracing::info!(source = %doc.source, ordinal = doc.ordinal, "duplicate document skipped (same cleaned text as one already written)");
                         return false;
                     }
-                    rows.doc_ids.push(doc.doc_id.clone());
-                    rows.doc_hashes.push(doc.content_hash.clone());
+                    rows.doc_ids.push(&doc.doc_id);
+                    rows.doc_hashes.push(hash);
                     true
                 });
                 if let Err(e) = clocks.write.time(|| writer.write_batch(&batch)) {
@@ -267,6 +274,7 @@ fn read_inputs(
     let mut hung_up = false;
     let start = std::time::Instant::now();
     let mut waiting = std::time::Duration::ZERO;
+    let budget = TextBudget::new(run.text_in_flight);
     let mut send = |batch: &mut Batch, batch_bytes: &mut usize| -> bool {
         if batch.docs.is_empty() {
             return true;
@@ -274,9 +282,10 @@ fn read_inputs(
         let mut full = std::mem::take(batch);
         full.seq = seq;
         seq += 1;
-        *batch_bytes = 0;
-        // Time spent waiting on a full channel is backpressure, not reading.
+        // Time spent waiting for room downstream is backpressure, not reading.
         let t = std::time::Instant::now();
+        full.budget = Some(budget.take(*batch_bytes));
+        *batch_bytes = 0;
         let sent = tx.blocking_send(full).is_ok();
         waiting += t.elapsed();
         sent

@@ -3,6 +3,7 @@
 //! groups. Every file is written under a temporary name and renamed only when
 //! complete, so a reader never sees a half-written file.
 
+mod doclist;
 pub mod output;
 mod rewrite;
 mod schema;
@@ -22,6 +23,7 @@ use parquet::schema::types::ColumnPath;
 use quarry_core::{Batch, Error, Result};
 use quarry_storage::{ObjectWriter, Remote};
 
+pub use doclist::{parse_hash, HashList, StrList};
 pub use rewrite::rewrite_without;
 pub use schema::{documents_schema, metrics_schema, runs_schema, sentences_schema};
 pub use table::RunRecord;

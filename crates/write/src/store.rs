@@ -40,9 +40,9 @@ pub struct InputRecord {
     pub run_id: String,
     pub documents: u64,
     /// doc_ids written for this input (to replace them when it changes).
-    pub doc_ids: Vec<String>,
+    pub doc_ids: crate::StrList,
     /// content hashes of those documents (duplicate detection across runs).
-    pub doc_hashes: Vec<String>,
+    pub doc_hashes: crate::HashList,
 }
 
 /// The manifest of a snapshot: config, processed inputs, files, runs.
@@ -204,8 +204,7 @@ impl Store {
         debug_assert_eq!(dir, snapshot_dir(&self.root, next));
         let state_path = dir.join("state.json");
         let temp = dir.join(".state.json.tmp");
-        let json = serde_json::to_vec_pretty(&state).expect("state serializes");
-        write_synced(&temp, &json)?;
+        write_json_synced(&temp, &state)?;
         fs::rename(&temp, &state_path)
             .map_err(|e| Error::io(state_path.display().to_string(), e))?;
         sync_tree(dir)?;
@@ -329,12 +328,15 @@ fn collect_parquet(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()
     Ok(())
 }
 
-fn write_synced(path: &Path, bytes: &[u8]) -> Result<()> {
-    let mut f = File::create(path).map_err(|e| Error::io(path.display().to_string(), e))?;
-    f.write_all(bytes)
-        .map_err(|e| Error::io(path.display().to_string(), e))?;
-    f.sync_all()
-        .map_err(|e| Error::io(path.display().to_string(), e))
+/// Streams the manifest to disk: it lists every document's id and hash, and
+/// building it whole in memory first was the peak of a long run's memory.
+fn write_json_synced(path: &Path, state: &State) -> Result<()> {
+    let fail = |e: std::io::Error| Error::io(path.display().to_string(), e);
+    let file = File::create(path).map_err(fail)?;
+    let mut out = std::io::BufWriter::with_capacity(256 * 1024, file);
+    serde_json::to_writer_pretty(&mut out, state).map_err(|e| fail(e.into()))?;
+    let file = out.into_inner().map_err(|e| fail(e.into_error()))?;
+    file.sync_all().map_err(fail)
 }
 
 /// Flushes the snapshot's folders, so the rename that commits it never

@@ -32,6 +32,7 @@ fn sample_batch() -> Batch {
     Batch {
         seq: 0,
         docs: vec![doc],
+        budget: None,
     }
 }
 
