@@ -52,6 +52,8 @@ pub struct OutputConfig {
     pub document_text: bool,
     /// Write a document whose cleaned text is already in the output only once.
     pub dedup_documents: bool,
+    /// 2, not zstd's usual 3: on the bench corpus level 3 spent 40 % more
+    /// time compressing sentence text for a 7 % smaller sentences file.
     pub zstd_level: i32,
     pub row_group_rows: usize,
 }
@@ -63,7 +65,7 @@ impl Default for OutputConfig {
             keep_raw: false,
             document_text: false,
             dedup_documents: true,
-            zstd_level: 3,
+            zstd_level: 2,
             row_group_rows: 128 * 1024,
         }
     }

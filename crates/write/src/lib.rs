@@ -67,7 +67,7 @@ pub struct WriteOptions {
 impl Default for WriteOptions {
     fn default() -> Self {
         WriteOptions {
-            zstd_level: 3,
+            zstd_level: 2,
             row_group_rows: 128 * 1024,
             keep_raw: false,
             document_text: false,
