@@ -363,6 +363,9 @@ fn run_plan(
     let partition = format!("run_date={}", time::date(started_us));
     let counters = Arc::new(Counters::default());
     let clocks = Arc::new(Clocks::default());
+    // One list for the reader and the manifest: a run over thousands of
+    // small files kept several copies of it.
+    let todo = Arc::new(todo);
     let total_bytes: u64 = todo.iter().map(|i| i.size).sum();
     let progress = if std::io::stderr().is_terminal() && !quiet && !todo.is_empty() {
         let bar = indicatif::ProgressBar::new(total_bytes);
@@ -377,7 +380,7 @@ fn run_plan(
         indicatif::ProgressBar::hidden()
     };
     let spec = RunSpec {
-        inputs: todo.clone(),
+        inputs: Arc::clone(&todo),
         dest: txn.dest.clone(),
         partition: partition.clone(),
         file_name: out.part_name(&run_id),
@@ -422,7 +425,7 @@ fn run_plan(
         inputs: unchanged,
         runs: previous.runs.clone(),
     };
-    for input in &todo {
+    for input in todo.iter() {
         let rows = outcome.by_source.remove(&input.source).unwrap_or_default();
         state.inputs.insert(
             input.source.clone(),

@@ -73,7 +73,8 @@ pub struct Outcome {
 }
 
 pub struct RunSpec {
-    pub inputs: Vec<InputFile>,
+    /// Shared with the caller, which records them in the manifest after the run.
+    pub inputs: Arc<Vec<InputFile>>,
     /// Where the run's files go until the commit.
     pub dest: Destination,
     pub partition: String,
@@ -109,7 +110,7 @@ pub async fn execute(
         let clocks = Arc::clone(&clocks);
         let cancel = Arc::clone(&cancel);
         let run = plan.config.run.clone();
-        let inputs = spec.inputs.clone();
+        let inputs = Arc::clone(&spec.inputs);
         tokio::task::spawn_blocking(move || {
             read_inputs(
                 &stages.reader,

@@ -131,7 +131,8 @@ impl SentenceRows {
     }
 
     pub fn finish(&mut self) -> RecordBatch {
-        batch(
+        let (rows, text_bytes) = (self.len(), self.text_bytes());
+        let rows_batch = batch(
             sentences_schema(),
             vec![
                 Arc::new(self.doc_id.finish()),
@@ -143,7 +144,11 @@ impl SentenceRows {
                 Arc::new(self.metric_count.finish()),
                 Arc::new(self.run_id.finish()),
             ],
-        )
+        );
+        // The next slice is about as large: sized up front, its text is not
+        // copied again each time the emptied builder doubles.
+        self.text = StringBuilder::with_capacity(rows, text_bytes + text_bytes / 8);
+        rows_batch
     }
 }
 
