@@ -19,6 +19,9 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> &'static Encoding {
     if let Some((enc, _)) = Encoding::for_bom(head) {
         return enc;
     }
+    if utf8(head).is_ok() {
+        return UTF_8;
+    }
     match std::str::from_utf8(head) {
         Ok(_) => return UTF_8,
         // A char cut at the end of the sniffed part is not an error.

@@ -786,11 +786,25 @@ const CLOSERS: &[char] = &[
 
 /// Whether a line ends with sentence punctuation (closers allowed after it).
 pub(crate) fn ends_with_terminator(line: &[u8]) -> bool {
-    let Ok(s) = std::str::from_utf8(line) else {
-        return false;
+    // Only the end matters: check the last 64 bytes (from a char start), and
+    // the whole line only when they are all closers and spaces.
+    let mut start = line.len().saturating_sub(64);
+    while start > 0 && line[start] & 0xC0 == 0x80 {
+        start -= 1;
+    }
+    let ends = |tail: &[u8]| -> Option<bool> {
+        let s = std::str::from_utf8(tail).ok()?;
+        let s = s.trim_end_matches(|c: char| c.is_whitespace() || CLOSERS.contains(&c));
+        if s.is_empty() && tail.len() < line.len() {
+            return None;
+        }
+        Some(s.ends_with(['.', '!', '?', '。', '！', '？', '…', ':', '：', ';', '；']))
     };
-    let s = s.trim_end_matches(|c: char| c.is_whitespace() || CLOSERS.contains(&c));
-    s.ends_with(['.', '!', '?', '。', '！', '？', '…', ':', '：', ';', '；'])
+    match ends(&line[start..]) {
+        Some(found) => found,
+        None if start > 0 => ends(line).unwrap_or(false),
+        None => false,
+    }
 }
 
 /// A list or Markdown block marker opens the line.
@@ -1042,6 +1056,20 @@ pub(crate) fn heading_end(text: &str, s: usize) -> Option<usize> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn line_end_is_read_from_its_tail() {
+        let long = "增长".repeat(40);
+        assert!(ends_with_terminator(format!("{long}。").as_bytes()));
+        assert!(!ends_with_terminator(format!("{long}，").as_bytes()));
+        // Closers and spaces longer than the tail that is read first.
+        let padded = format!("{long}。{}", "” ".repeat(30));
+        assert!(ends_with_terminator(padded.as_bytes()));
+        let unended = format!("{long}{}", "」 ".repeat(30));
+        assert!(!ends_with_terminator(unended.as_bytes()));
+        assert!(!ends_with_terminator(" ".repeat(100).as_bytes()));
+        assert!(ends_with_terminator("Done.".as_bytes()));
+    }
 
     #[test]
     fn abbreviation_table_is_sorted_and_unique() {
