@@ -12,5 +12,6 @@ pub use plumbing::{
     StageClock, TextBudget,
 };
 pub use records::{
-    content_hash, doc_id, Batch, Comparator, Direction, Document, Kind, Metric, Modality, Sentence,
+    content_hash, content_hash_number, doc_id, Batch, Comparator, Direction, Document, Kind,
+    Metric, Modality, Sentence,
 };

@@ -168,7 +168,12 @@ pub fn doc_id(source: &str, ordinal: u32) -> String {
 /// Hash of a cleaned text, 128 bits as hex: equal texts from any source or
 /// run give the same hash.
 pub fn content_hash(text: &str) -> String {
-    format!("{:032x}", xxhash_rust::xxh3::xxh3_128(text.as_bytes()))
+    format!("{:032x}", content_hash_number(text))
+}
+
+/// [`content_hash`] as the number its 32 hex digits spell.
+pub fn content_hash_number(text: &str) -> u128 {
+    xxhash_rust::xxh3::xxh3_128(text.as_bytes())
 }
 
 #[cfg(test)]
@@ -188,6 +193,8 @@ mod tests {
         assert_eq!(content_hash("同一文本"), content_hash("同一文本"));
         assert_ne!(content_hash("a"), content_hash("b"));
         assert_eq!(content_hash("").len(), 32);
+        let number = content_hash_number("同一文本");
+        assert_eq!(content_hash("同一文本"), format!("{number:032x}"));
     }
 
     #[test]

@@ -205,8 +205,7 @@ pub async fn execute(
                         Some(rows) => rows,
                         None => by_source.entry(doc.source.to_string()).or_default(),
                     };
-                    let hash = parse_hash(&doc.content_hash)
-                        .unwrap_or_else(|| parse_hash(&quarry_core::content_hash(&doc.text)).expect("hex"));
+                    let hash = hash_of(doc);
                     let fresh = seen.insert(hash);
                     if !fresh && dedup {
                         counters.documents_skipped.fetch_add(1, Ordering::Relaxed);
@@ -249,6 +248,12 @@ pub async fn execute(
         return Err(Error::Interrupted);
     }
     outcome.map(|o| Outcome { content_ids, ..o })
+}
+
+/// A document's content hash as a number: the clean stage's, or computed
+/// here for a document that skipped it.
+fn hash_of(doc: &Document) -> u128 {
+    parse_hash(&doc.content_hash).unwrap_or_else(|| quarry_core::content_hash_number(&doc.text))
 }
 
 /// A stage task's result; a panicked task is a pipeline error.
