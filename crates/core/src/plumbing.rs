@@ -44,9 +44,9 @@ impl StageClock {
 /// A cap on the document text between the reader and the writer, whatever
 /// the input: channels count batches, and a batch is anything from a few
 /// small records to one large document, so counting batches alone let
-/// memory follow the largest documents that happened to be in flight at once
-/// (and so grow with the length of a run). The reader takes a share for each
-/// batch before sending it; the share comes back when the batch is dropped.
+/// memory follow the largest documents that happened to be in flight at
+/// once. The reader takes a share for each batch before sending it; the
+/// share comes back when the batch is dropped.
 #[derive(Clone, Debug)]
 pub struct TextBudget(Arc<BudgetState>);
 

@@ -329,7 +329,7 @@ fn collect_parquet(base: &Path, dir: &Path, out: &mut Vec<PathBuf>) -> Result<()
 }
 
 /// Streams the manifest to disk: it lists every document's id and hash, and
-/// building it whole in memory first was the peak of a long run's memory.
+/// building the whole JSON in memory first held a second copy of all that.
 fn write_json_synced(path: &Path, state: &State) -> Result<()> {
     let fail = |e: std::io::Error| Error::io(path.display().to_string(), e);
     let file = File::create(path).map_err(fail)?;
