@@ -22,11 +22,11 @@ pub(crate) fn sniff(head: &[u8], complete: bool) -> &'static Encoding {
     if utf8(head).is_ok() {
         return UTF_8;
     }
-    match std::str::from_utf8(head) {
-        Ok(_) => return UTF_8,
-        // A char cut at the end of the sniffed part is not an error.
-        Err(e) if !complete && e.error_len().is_none() => return UTF_8,
-        Err(_) => {}
+    // A char cut at the end of the sniffed part is not an error.
+    if let Err(e) = std::str::from_utf8(head) {
+        if !complete && e.error_len().is_none() {
+            return UTF_8;
+        }
     }
     // Mostly valid multi-byte UTF-8 with a few bad sequences is a damaged
     // UTF-8 file (reported where it breaks), not a legacy encoding.
