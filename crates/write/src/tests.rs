@@ -185,3 +185,61 @@ fn positions_are_delta_coded_and_labels_dictionary_coded() {
     }
     assert!(encodings("lang").contains(&Encoding::RLE_DICTIONARY));
 }
+
+/// Writes `docs` documents of empty text and returns the row groups of the
+/// documents file.
+fn documents_row_groups(docs: u32, options: WriteOptions) -> usize {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = DatasetWriter::create(
+        &Destination::Dir(dir.path().to_path_buf()),
+        "run_date=2026-01-01",
+        "part-r1.parquet",
+        "r1",
+        options,
+    )
+    .unwrap();
+    let source: std::sync::Arc<str> = "corpus/a-long-file-name-of-many-documents.jsonl".into();
+    for seq in 0..docs / 1000 {
+        let docs = (seq * 1000..(seq + 1) * 1000)
+            .map(|i| {
+                let mut doc = Document::new(source.clone(), i, String::new());
+                doc.content_hash = format!(
+                    "{:032x}",
+                    u128::from(i).wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+                );
+                doc
+            })
+            .collect();
+        w.write_batch(&Batch {
+            seq: u64::from(seq),
+            docs,
+            budget: None,
+        })
+        .unwrap();
+    }
+    w.finish().unwrap();
+    let path = dir
+        .path()
+        .join("documents/run_date=2026-01-01/part-r1.parquet");
+    let reader = SerializedFileReader::new(File::open(path).unwrap()).unwrap();
+    assert_eq!(
+        reader.metadata().file_metadata().num_rows(),
+        i64::from(docs)
+    );
+    reader.metadata().num_row_groups()
+}
+
+#[test]
+fn documents_without_text_are_flushed_in_small_row_groups() {
+    // ~80 bytes a row of ids and hashes: 1 MiB holds ~13k rows.
+    let without_text = documents_row_groups(40_000, WriteOptions::default());
+    assert!(without_text >= 2, "{without_text} row groups");
+    let with_text = documents_row_groups(
+        40_000,
+        WriteOptions {
+            document_text: true,
+            ..WriteOptions::default()
+        },
+    );
+    assert_eq!(with_text, 1);
+}
