@@ -231,19 +231,25 @@ fn run_plan(
     }
 
     // Decide what to read: new and changed inputs (all of them with --full).
-    let mut todo = Vec::new();
+    // The inputs move into `todo` rather than being cloned: a run over
+    // thousands of files held two lists for its whole length.
+    let listed_count = inputs.len();
+    let mut todo = Vec::with_capacity(listed_count);
+    // Recorded sources that are listed again (borrowed from `previous`).
+    let mut listed: HashSet<&str> = HashSet::new();
     let mut replaced: Vec<String> = Vec::new();
     let mut unchanged: BTreeMap<String, InputRecord> = BTreeMap::new();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
-    for input in &inputs {
+    for input in inputs {
         // Same size and modification time as recorded: unchanged, without
         // reading it again (a cron rerun over a large corpus reads nothing).
-        if let Some(rec) = previous.inputs.get(&input.source) {
+        if let Some((source, rec)) = previous.inputs.get_key_value(&input.source) {
+            listed.insert(source.as_str());
             if !full
                 && input.object.is_none()
                 && !rec.content_hash.is_empty()
                 && rec.size == input.size
-                && rec.mtime_ns == mtime_ns(input)
+                && rec.mtime_ns == mtime_ns(&input)
             {
                 unchanged.insert(input.source.clone(), rec.clone());
                 continue;
@@ -253,10 +259,10 @@ fn run_plan(
         // A new local input is hashed while the pipeline reads it: reading
         // it here first would read every new file twice.
         if known.is_none() && input.object.is_none() {
-            todo.push(input.clone());
+            todo.push(input);
             continue;
         }
-        let hash = match content_id(input) {
+        let hash = match content_id(&input) {
             Ok(h) => h,
             Err(e) => {
                 // The reader reports it with its position; hash it as empty.
@@ -268,7 +274,7 @@ fn run_plan(
             Some(rec) if !full && rec.content_hash == hash && !hash.is_empty() => {
                 let mut rec = rec.clone();
                 rec.size = input.size;
-                rec.mtime_ns = mtime_ns(input);
+                rec.mtime_ns = mtime_ns(&input);
                 unchanged.insert(input.source.clone(), rec);
                 continue;
             }
@@ -276,20 +282,19 @@ fn run_plan(
             None => {}
         }
         hashes.insert(input.source.clone(), hash);
-        todo.push(input.clone());
+        todo.push(input);
     }
+    todo.shrink_to_fit();
     // Inputs recorded earlier but not listed now keep their rows.
-    let listed: HashSet<&str> = inputs.iter().map(|i| i.source.as_str()).collect();
     for (source, rec) in &previous.inputs {
         if !listed.contains(source.as_str()) && !full {
             unchanged.insert(source.clone(), rec.clone());
         }
     }
-    let inputs_skipped = (inputs.len() - todo.len()) as u64;
+    let inputs_skipped = (listed_count - todo.len()) as u64;
     if todo.is_empty() {
         tracing::info!(
-            "nothing to do: all {} inputs are unchanged since their last run",
-            inputs.len()
+            "nothing to do: all {listed_count} inputs are unchanged since their last run"
         );
     } else if inputs_skipped > 0 {
         tracing::info!(
@@ -456,7 +461,7 @@ fn run_plan(
         pipeline: plan.name.clone(),
         config_hash: plan.config_hash.clone(),
         status: status.into(),
-        inputs: inputs.len() as u64,
+        inputs: listed_count as u64,
         inputs_skipped,
         documents: w.documents,
         sentences: w.sentences,
@@ -505,7 +510,7 @@ fn run_plan(
         w.sentences,
         w.metrics,
         todo.len(),
-        inputs.len(),
+        listed_count,
         mb,
         seconds,
         mb / seconds.max(1e-9),
