@@ -41,17 +41,22 @@ fn rows(path: &Path) -> i64 {
     reader.metadata().file_metadata().num_rows()
 }
 
-#[test]
-fn files_appear_only_when_finished() {
-    let dir = tempfile::tempdir().unwrap();
-    let mut w = DatasetWriter::create(
-        &Destination::Dir(dir.path().to_path_buf()),
+/// A writer into `dir` for run `r1`, partition `run_date=2026-01-01`.
+fn writer_in(dir: &Path, options: WriteOptions) -> DatasetWriter {
+    DatasetWriter::create(
+        &Destination::Dir(dir.to_path_buf()),
         "run_date=2026-01-01",
         "part-r1.parquet",
         "r1",
-        WriteOptions::default(),
+        options,
     )
-    .unwrap();
+    .unwrap()
+}
+
+#[test]
+fn files_appear_only_when_finished() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = writer_in(dir.path(), WriteOptions::default());
     w.write_batch(&sample_batch()).unwrap();
     let final_path = dir
         .path()
@@ -73,18 +78,11 @@ fn files_appear_only_when_finished() {
 #[test]
 fn abort_leaves_nothing() {
     let dir = tempfile::tempdir().unwrap();
-    let mut w = DatasetWriter::create(
-        &Destination::Dir(dir.path().to_path_buf()),
-        "p=1",
-        "part.parquet",
-        "r",
-        WriteOptions::default(),
-    )
-    .unwrap();
+    let mut w = writer_in(dir.path(), WriteOptions::default());
     w.write_batch(&sample_batch()).unwrap();
     w.abort();
     for dataset in ["documents", "sentences", "metrics"] {
-        let entries = std::fs::read_dir(dir.path().join(dataset).join("p=1"))
+        let entries = std::fs::read_dir(dir.path().join(dataset).join("run_date=2026-01-01"))
             .unwrap()
             .count();
         assert_eq!(entries, 0, "{dataset}");
@@ -115,18 +113,15 @@ fn run_rows_are_written() {
 /// file opened (the folder must outlive the reader).
 fn sample_sentences_file() -> (tempfile::TempDir, SerializedFileReader<File>) {
     let dir = tempfile::tempdir().unwrap();
-    let mut w = DatasetWriter::create(
-        &Destination::Dir(dir.path().to_path_buf()),
-        "p=1",
-        "part.parquet",
-        "r",
-        WriteOptions::default(),
-    )
-    .unwrap();
+    let mut w = writer_in(dir.path(), WriteOptions::default());
     w.write_batch(&sample_batch()).unwrap();
     w.finish().unwrap();
     let reader = SerializedFileReader::new(
-        File::open(dir.path().join("sentences/p=1/part.parquet")).unwrap(),
+        File::open(
+            dir.path()
+                .join("sentences/run_date=2026-01-01/part-r1.parquet"),
+        )
+        .unwrap(),
     )
     .unwrap();
     (dir, reader)
@@ -190,14 +185,7 @@ fn positions_are_delta_coded_and_labels_dictionary_coded() {
 /// documents file.
 fn documents_row_groups(docs: u32, options: WriteOptions) -> usize {
     let dir = tempfile::tempdir().unwrap();
-    let mut w = DatasetWriter::create(
-        &Destination::Dir(dir.path().to_path_buf()),
-        "run_date=2026-01-01",
-        "part-r1.parquet",
-        "r1",
-        options,
-    )
-    .unwrap();
+    let mut w = writer_in(dir.path(), options);
     let source: std::sync::Arc<str> = "corpus/a-long-file-name-of-many-documents.jsonl".into();
     for seq in 0..docs / 1000 {
         let docs = (seq * 1000..(seq + 1) * 1000)
