@@ -40,7 +40,8 @@ const ROW_GROUP_BYTES: usize = 8 * 1024 * 1024;
 /// The same bound for a documents file without text: its rows are ids,
 /// counts and hashes (~100 bytes encoded), so under the 8 MiB bound a large
 /// corpus kept tens of thousands of them buffered for the whole run (peak
-/// RSS on the 1 GB bench corpus: 119-121 MB, against 114-116 MB at 1 MiB).
+/// RSS on the 1 GB bench corpus, two interleaved runs each: 112-114 MB at
+/// 8 MiB, 110-111 MB at 1 MiB).
 const METADATA_ROW_GROUP_BYTES: usize = 1024 * 1024;
 
 /// Integer columns that count up through a document or a sentence.
