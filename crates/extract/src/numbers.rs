@@ -185,7 +185,10 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
 /// (groups of three after commas) and decimals.
 pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
     let mut i = at;
-    let mut s = String::new();
+    // Digits and the point, on the stack: this runs at every number of a
+    // sentence, and a String per number was an allocation and regrowths.
+    let mut s = NumberText::default();
+    let mut point = false;
     // digits typed apart in Chinese text (`7 4 7 7 2 亿元`, `5 .4 %`): single
     // digits separated by single spaces, after a non-Latin character
     let spaced = chars.get(at + 1) == Some(&' ')
@@ -196,7 +199,7 @@ pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
     while i < chars.len() {
         let c = chars[i];
         if c.is_ascii_digit() {
-            s.push(c);
+            s.push(c as u8);
             i += 1;
         } else if (spaced
             && c == ' '
@@ -205,7 +208,7 @@ pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
                 .is_some_and(|n| n.is_ascii_digit() || *n == '.')
             && chars.get(i + 2).is_some_and(|n| !n.is_ascii_alphabetic()))
             || (c == ','
-                && !s.contains('.')
+                && !point
                 && (i + 3 < chars.len() || i + 3 == chars.len())
                 && chars[i + 1..]
                     .iter()
@@ -216,17 +219,52 @@ pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
                 && !chars.get(i + 4).is_some_and(|c| c.is_ascii_digit()))
         {
             i += 1;
-        } else if c == '.'
-            && !s.contains('.')
-            && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit())
-        {
-            s.push('.');
+        } else if c == '.' && !point && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
+            s.push(b'.');
+            point = true;
             i += 1;
         } else {
             break;
         }
     }
-    (i, s.parse().unwrap_or(0.0))
+    (i, s.value())
+}
+
+/// The ASCII digits (and point) of one number: on the stack up to a length
+/// no real figure reaches, in a Vec beyond it.
+#[derive(Default)]
+struct NumberText {
+    short: [u8; 32],
+    len: usize,
+    long: Vec<u8>,
+}
+
+impl NumberText {
+    fn push(&mut self, b: u8) {
+        if self.len < self.short.len() {
+            self.short[self.len] = b;
+        } else {
+            if self.long.is_empty() {
+                self.long.extend_from_slice(&self.short);
+            }
+            self.long.push(b);
+        }
+        self.len += 1;
+    }
+
+    /// The number, or 0 where there is none (as `"".parse()` failing gave).
+    fn value(&self) -> f64 {
+        let bytes = if self.len <= self.short.len() {
+            &self.short[..self.len]
+        } else {
+            &self.long[..]
+        };
+        // only ASCII digits and '.' were pushed
+        std::str::from_utf8(bytes)
+            .ok()
+            .and_then(|t| t.parse().ok())
+            .unwrap_or(0.0)
+    }
 }
 
 const EN_FRACTIONS: &[(&str, f64)] = &[
@@ -426,6 +464,28 @@ pub fn round3(x: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn arabic_numbers_of_any_length_parse_as_before() {
+        for (text, end, value) in [
+            ("1,234.5亿", 7, 1234.5),
+            ("2024,12", 4, 2024.0),
+            ("7 4 7 7 2 亿元", 9, 74772.0),
+            ("13.5%", 4, 13.5),
+            ("3.", 1, 3.0),
+        ] {
+            let c: Vec<char> = text.chars().collect();
+            assert_eq!(parse_arabic(&c, 0), (end, value), "{text}");
+        }
+        // past the stack buffer: the same value a String parse gives
+        for len in [31, 32, 33, 80] {
+            let digits = "9".repeat(len) + ".25";
+            let c: Vec<char> = digits.chars().collect();
+            let (end, value) = parse_arabic(&c, 0);
+            assert_eq!(end, c.len());
+            assert_eq!(value, digits.parse::<f64>().unwrap(), "{len}");
+        }
+    }
 
     fn zh(s: &str) -> (f64, Option<&'static str>) {
         let c: Vec<char> = s.chars().collect();
