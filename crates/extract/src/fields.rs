@@ -1119,14 +1119,33 @@ fn scale(value: f64, factor: f64) -> f64 {
     value * factor
 }
 
-pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric> {
+/// The chars as a string, allocated once at its final size (collecting
+/// chars reserves one byte a char, so CJK text would grow it several times).
+fn string_of(chars: &[char]) -> String {
+    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    s.extend(chars);
+    s
+}
+
+/// The slice without leading and trailing whitespace, as `str::trim` would
+/// strip it (both go by `char::is_whitespace`).
+fn trim_space(s: &[char]) -> &[char] {
+    let a = s.iter().position(|c| !c.is_whitespace()).unwrap_or(s.len());
+    let b = s
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(a, |k| k + 1);
+    &s[a..b]
+}
+
+pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Metric> {
     let mut out: Vec<Metric> = Vec::with_capacity(cands.len());
     let mut consumed = 0usize;
-    let mut prev_ind: Vec<Option<String>> = Vec::new();
-    let mut lefts: Vec<usize> = Vec::new();
-    for (ci, c) in cands.iter().enumerate() {
+    let mut lefts: Vec<usize> = Vec::with_capacity(cands.len());
+    for ci in 0..cands.len() {
         // a phrase after this quantity stops where the next one starts
         let limit = cands.get(ci + 1).map_or(chars.len(), |n| n.start);
+        let c = &mut cands[ci];
         let (cmp, left) = comparator_of(v, chars, c);
         let clause = clause_start(chars, left);
         let after = after_comparator_end(v, chars, c.end);
@@ -1161,8 +1180,9 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             )
         };
         if ind.is_none() {
-            // an elided subject continues the clause's
-            ind = prev_ind.iter().rev().flatten().next().cloned();
+            // an elided subject continues the clause's (`out` holds the
+            // indicators found so far; nothing changes them before the loop ends)
+            ind = out.iter().rev().find_map(|m| m.indicator.clone());
         }
         if ind.is_none() && !latin && clause > 0 {
             // or the sentence's opening clause names the programme
@@ -1174,7 +1194,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
         } else if let Some(frag) = ind.as_deref().filter(|i| FRAGMENTS.contains(i)) {
             // `农林牧渔业总产值…、增加值…`: the owner named before carries over
             // only the quantity just before can own the fragment
-            let owner = prev_ind.last().cloned().flatten().map(|p| {
+            let owner = out.last().and_then(|m| m.indicator.clone()).map(|p| {
                 FRAGMENTS
                     .iter()
                     .filter_map(|f| p.find(f).filter(|&k| k > 0).map(|k| p[..k].to_string()))
@@ -1186,9 +1206,8 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             }
         }
         consumed = used.max(c.end);
-        prev_ind.push(ind.clone());
         lefts.push(left);
-        let surface: String = chars[c.start..c.end].iter().collect();
+        let surface = string_of(&chars[c.start..c.end]);
         let value_normalized = match c.base.as_deref() {
             Some("percent") | Some("permille") | Some("pct_point") | Some("basis_point") => c.value,
             _ => scale(c.value, c.factor),
@@ -1199,9 +1218,10 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             char_end: c.end as u32,
             indicator: ind,
             value: c.value,
-            unit: c.unit.clone(),
+            // the candidate is not read again: its strings move over
+            unit: c.unit.take(),
             value_normalized,
-            base_unit: c.base.clone().unwrap_or_else(|| "count".into()),
+            base_unit: c.base.take().unwrap_or_else(|| "count".into()),
             kind,
             direction,
             comparator: cmp,
@@ -1210,11 +1230,11 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
     }
     // a comparator after the last of a list applies to each (`10%和12%以上`)
     for k in (0..out.len().saturating_sub(1)).rev() {
-        let sep: String = chars[out[k].char_end as usize..lefts[k + 1]]
-            .iter()
-            .collect();
-        if matches!(sep.trim(), "和" | "、" | "与" | "及" | "and" | ",")
-            && out[k].comparator == Comparator::Eq
+        let sep = trim_space(&chars[out[k].char_end as usize..lefts[k + 1]]);
+        if matches!(
+            sep,
+            ['和'] | ['、'] | ['与'] | ['及'] | ['a', 'n', 'd'] | [',']
+        ) && out[k].comparator == Comparator::Eq
             && matches!(
                 out[k + 1].comparator,
                 Comparator::Ge
