@@ -97,12 +97,21 @@ fn clause_start(chars: &[char], left: usize) -> usize {
     0
 }
 
+/// Buffers reused by the metrics of a sentence, so that each metric does not
+/// grow its own.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<(ChangeCue, usize, usize)>,
+    words: Vec<(usize, usize)>,
+}
+
 fn kind_of(
     v: &Compiled,
     chars: &[char],
     from: usize,
     left: usize,
     c: &Cand,
+    scratch: &mut Scratch,
 ) -> (Kind, Option<Direction>) {
     if c.base.as_deref() == Some("doubling") {
         return (Kind::Change, Some(Direction::Up));
@@ -114,7 +123,8 @@ fn kind_of(
     };
     let from = from.max(left.saturating_sub(window));
     let latin = chars[left.saturating_sub(1)].is_ascii();
-    let mut toks: Vec<(ChangeCue, usize, usize)> = Vec::new();
+    let toks = &mut scratch.toks;
+    toks.clear();
     let mut i = from;
     while i < left {
         if let Some((len, cue)) = v.change.longest_at(chars, i) {
@@ -136,7 +146,7 @@ fn kind_of(
                 }
                 // English: a change is "rise BY" or a rate right after the
                 // verb (`rose 3 percent`); `raised $40,000` is an amount
-                if latin && !english_change(chars, *cue_end, left, c) {
+                if latin && !english_change(chars, *cue_end, left, c, &mut scratch.words) {
                     return (Kind::Level, None);
                 }
                 // a one-character cue (减, 降, 高) is part of a compound word
@@ -222,22 +232,32 @@ impl std::hash::Hasher for WordHasher {
     }
 }
 
-/// Membership in one of the English word lists, through a hash set built once.
-fn in_set(list: &'static [&'static str], w: &str) -> bool {
+/// Membership in one of the English word lists, through a hash set built
+/// once. Words are compared as bytes: a [`lower`]ed word need not be
+/// validated as UTF-8 to be looked up.
+fn in_set(list: &'static [&'static str], w: &[u8]) -> bool {
     use std::collections::HashSet;
     use std::hash::BuildHasherDefault;
     use std::sync::OnceLock;
-    type Sets = Vec<(usize, HashSet<&'static str, BuildHasherDefault<WordHasher>>)>;
+    type Sets = Vec<(
+        usize,
+        HashSet<&'static [u8], BuildHasherDefault<WordHasher>>,
+    )>;
     static SETS: OnceLock<Sets> = OnceLock::new();
     let sets = SETS.get_or_init(|| {
         [EN_CUT, EN_DET, EN_FILLER, EN_TIME, EN_TRANSFER]
             .iter()
-            .map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
+            .map(|l| {
+                (
+                    l.as_ptr() as usize,
+                    l.iter().map(|w| w.as_bytes()).collect(),
+                )
+            })
             .collect()
     });
     match sets.iter().find(|(p, _)| *p == list.as_ptr() as usize) {
         Some((_, set)) => set.contains(w),
-        None => list.contains(&w),
+        None => list.iter().any(|l| l.as_bytes() == w),
     }
 }
 
@@ -295,14 +315,20 @@ static EN_FILLER: &[&str] = &[
     "of",
 ];
 
-fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool {
-    let words = words_of(chars, cue_end, left);
-    if words.iter().any(|&w| lower(chars, w) == "by")
+fn english_change(
+    chars: &[char],
+    cue_end: usize,
+    left: usize,
+    c: &Cand,
+    words: &mut Vec<(usize, usize)>,
+) -> bool {
+    words_of(chars, cue_end, left, words);
+    if words.iter().any(|&w| *lower(chars, w) == *b"by")
         || words.first().is_some_and(|&w| {
             // `increase of 5 percent`; the rise as subject: `CPI increase will be kept around 4 percent`
             matches!(
-                lower(chars, w).as_str(),
-                "of" | "will" | "is" | "was" | "should" | "would" | "shall" | "must"
+                &*lower(chars, w),
+                b"of" | b"will" | b"is" | b"was" | b"should" | b"would" | b"shall" | b"must"
             )
         })
     {
@@ -312,9 +338,7 @@ fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool
         c.base.as_deref(),
         Some("percent") | Some("pct_point") | Some("basis_point")
     );
-    rate && words
-        .iter()
-        .all(|&w| in_set(EN_FILLER, lower(chars, w).as_str()))
+    rate && words.iter().all(|&w| in_set(EN_FILLER, &lower(chars, w)))
 }
 
 static CUT_ZH: &[&str] = &[
@@ -850,8 +874,10 @@ static EN_TRANSFER: &[&str] = &[
     "set aside",
 ];
 
-fn words_of(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
+/// The space-separated words of `chars[from..to]`, into `out` (a buffer the
+/// caller reuses).
+fn words_of(chars: &[char], from: usize, to: usize, out: &mut Vec<(usize, usize)>) {
+    out.clear();
     let mut i = from;
     while i < to {
         while i < to && chars[i] == ' ' {
@@ -865,35 +891,24 @@ fn words_of(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
             out.push((s, i));
         }
     }
-    out
 }
 
-/// A word as [`lower`] gives it. English clauses call it several times a
-/// word, so a short ASCII word stays on the stack instead of the heap.
+/// A word as [`lower`] gives it, as UTF-8 bytes. English clauses call it
+/// several times a word, so a short ASCII word stays on the stack instead of
+/// the heap; the word lists are ASCII, so comparing bytes needs no UTF-8
+/// check of the buffer.
 enum Lower {
     Short([u8; 24], u8),
     Long(String),
 }
 
 impl std::ops::Deref for Lower {
-    type Target = str;
-    fn deref(&self) -> &str {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
         match self {
-            Lower::Short(b, n) => std::str::from_utf8(&b[..usize::from(*n)]).unwrap_or_default(),
-            Lower::Long(s) => s,
+            Lower::Short(b, n) => &b[..usize::from(*n)],
+            Lower::Long(s) => s.as_bytes(),
         }
-    }
-}
-
-impl PartialEq<&str> for Lower {
-    fn eq(&self, other: &&str) -> bool {
-        &**self == *other
-    }
-}
-
-impl Lower {
-    fn as_str(&self) -> &str {
-        self
     }
 }
 
@@ -918,39 +933,46 @@ fn lower(chars: &[char], w: (usize, usize)) -> Lower {
 }
 
 fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
-    let mut w: Vec<(usize, usize)> = words.to_vec();
-    while w
-        .first()
-        .is_some_and(|&x| in_set(EN_DET, lower(chars, x).as_str()) || lower(chars, x).is_empty())
-    {
-        w.remove(0);
-    }
-    while w.last().is_some_and(|&x| {
+    let mut w = words;
+    while let Some((&x, rest)) = w.split_first() {
         let l = lower(chars, x);
-        l.is_empty() || in_set(EN_CUT, l.as_str()) || in_set(EN_DET, l.as_str())
-    }) {
-        w.pop();
+        if !(in_set(EN_DET, &l) || l.is_empty()) {
+            break;
+        }
+        w = rest;
+    }
+    while let Some((&x, rest)) = w.split_last() {
+        let l = lower(chars, x);
+        if !(l.is_empty() || in_set(EN_CUT, &l) || in_set(EN_DET, &l)) {
+            break;
+        }
+        w = rest;
     }
     let (&first, &last) = (w.first()?, w.last()?);
-    let s: String = chars[first.0..last.1].iter().collect();
-    let s = s
-        .trim_matches(|c: char| c == ',' || c == '-' || c == ' ')
-        .to_string();
-    (s.chars().any(|c| c.is_alphabetic())).then_some(s)
+    // trimmed and tested on the chars, so only a phrase that is kept is built
+    let mut s = &chars[first.0..last.1];
+    let edge = |c: &char| matches!(c, ',' | '-' | ' ');
+    while s.first().is_some_and(edge) {
+        s = &s[1..];
+    }
+    while s.last().is_some_and(edge) {
+        s = &s[..s.len() - 1];
+    }
+    s.iter().any(|c| c.is_alphabetic()).then(|| string_of(s))
 }
 
-fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
-    let words = words_of(chars, from, left);
-    let skip = |l: &str| {
+/// `words` are those of the segment before the quantity.
+fn en_backward(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
+    let skip = |l: &[u8]| {
         in_set(EN_CUT, l)
             || in_set(EN_DET, l)
             || in_set(EN_FILLER, l)
             || in_set(EN_TIME, l)
-            || l.bytes().all(|b| b.is_ascii_digit())
-            || (l.len() > 4 && l.ends_with("ly"))
+            || l.iter().all(|b| b.is_ascii_digit())
+            || (l.len() > 4 && l.ends_with(b"ly"))
     };
     let mut k = words.len();
-    while k > 0 && skip(lower(chars, words[k - 1]).as_str()) {
+    while k > 0 && skip(&lower(chars, words[k - 1])) {
         k -= 1;
     }
     if k == 0 {
@@ -959,11 +981,10 @@ fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let end = k;
     while k > 0 {
         let l = lower(chars, words[k - 1]);
-        if in_set(EN_DET, l.as_str())
-            || in_set(EN_TIME, l.as_str())
-            || (l.len() > 4 && l.ends_with("ly"))
-            || (in_set(EN_CUT, l.as_str())
-                && !matches!(l.as_str(), "of" | "on" | "and" | "for" | "in"))
+        if in_set(EN_DET, &l)
+            || in_set(EN_TIME, &l)
+            || (l.len() > 4 && l.ends_with(b"ly"))
+            || (in_set(EN_CUT, &l) && !matches!(&*l, b"of" | b"on" | b"and" | b"for" | b"in"))
             || end - k >= 12
         {
             break;
@@ -975,7 +996,7 @@ fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     let mut cut = end;
     let mut preps = 0;
     for (j, &w) in words[k..end].iter().enumerate() {
-        if matches!(lower(chars, w).as_str(), "for" | "in" | "on") {
+        if matches!(&*lower(chars, w), b"for" | b"in" | b"on") {
             preps += 1;
             if preps == 2 {
                 cut = k + j;
@@ -986,10 +1007,14 @@ fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
     en_phrase(chars, &words[k..cut])
 }
 
-fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
-    let words = words_of(chars, from, chars.len().min(from + 80));
+fn en_forward(
+    chars: &[char],
+    from: usize,
+    words: &mut Vec<(usize, usize)>,
+) -> Option<(String, usize)> {
+    words_of(chars, from, chars.len().min(from + 80), words);
     let first = lower(chars, *words.first()?);
-    if !matches!(first.as_str(), "in" | "for" | "on" | "of" | "to") {
+    if !matches!(&*first, b"in" | b"for" | b"on" | b"of" | b"to") {
         return None;
     }
     let mut k = 1;
@@ -1000,8 +1025,8 @@ fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
         }
         let l = lower(chars, words[k]);
         if matches!(
-            l.as_str(),
-            "will" | "is" | "are" | "was" | "were" | "to" | "by" | "which" | "that"
+            &*l,
+            b"will" | b"is" | b"are" | b"was" | b"were" | b"to" | b"by" | b"which" | b"that"
         ) {
             break;
         }
@@ -1011,7 +1036,10 @@ fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
         }
     }
     let end = words.get(k - 1).map(|w| w.1).unwrap_or(from);
-    en_phrase(chars, &words[1..k]).map(|p| (p.trim_end_matches('.').to_string(), end))
+    en_phrase(chars, &words[1..k]).map(|mut p| {
+        p.truncate(p.trim_end_matches('.').len());
+        (p, end)
+    })
 }
 
 fn indicator_zh(
@@ -1067,26 +1095,31 @@ fn indicator_en(
     left: usize,
     after: usize,
     c: &Cand,
+    words: &mut Vec<(usize, usize)>,
 ) -> (Option<String>, usize) {
-    let words = words_of(chars, seg_from.min(left), left);
+    words_of(chars, seg_from.min(left), left, words);
     let transfer = words
         .last()
-        .is_some_and(|&w| in_set(EN_TRANSFER, lower(chars, w).as_str()));
+        .is_some_and(|&w| in_set(EN_TRANSFER, &lower(chars, w)));
     if !transfer {
-        if let Some(p) = en_backward(chars, seg_from.min(left), left) {
-            if !matches!(
-                p.to_ascii_lowercase().as_str(),
-                "government" | "central government" | "it" | "we"
-            ) {
+        if let Some(p) = en_backward(chars, words) {
+            if !["government", "central government", "it", "we"]
+                .iter()
+                .any(|w| p.eq_ignore_ascii_case(w))
+            {
                 return (Some(p), after);
             }
         }
     }
-    if let Some((p, e)) = en_forward(chars, after) {
+    if let Some((p, e)) = en_forward(chars, after, words) {
         return (Some(p), e);
     }
     // "9 million new jobs": the counted noun
-    if let Some(u) = &c.unit {
+    let counted = c
+        .base
+        .as_deref()
+        .is_some_and(|b| matches!(b, "person" | "household" | "count"));
+    if let Some(u) = c.unit.as_ref().filter(|_| counted) {
         let noun: Vec<&str> = u
             .split(' ')
             .filter(|w| {
@@ -1096,11 +1129,7 @@ fn indicator_en(
                 )
             })
             .collect();
-        if !noun.is_empty()
-            && c.base
-                .as_deref()
-                .is_some_and(|b| matches!(b, "person" | "household" | "count"))
-        {
+        if !noun.is_empty() {
             return (Some(noun.join(" ")), after);
         }
     }
@@ -1142,6 +1171,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Me
     let mut out: Vec<Metric> = Vec::with_capacity(cands.len());
     let mut consumed = 0usize;
     let mut lefts: Vec<usize> = Vec::with_capacity(cands.len());
+    let mut scratch = Scratch::default();
     for ci in 0..cands.len() {
         // a phrase after this quantity stops where the next one starts
         let limit = cands.get(ci + 1).map_or(chars.len(), |n| n.start);
@@ -1150,7 +1180,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Me
         let clause = clause_start(chars, left);
         let after = after_comparator_end(v, chars, c.end);
         let kind_from = clause;
-        let (kind, direction) = kind_of(v, chars, kind_from, left, c);
+        let (kind, direction) = kind_of(v, chars, kind_from, left, c, &mut scratch);
         let seg_from = clause.max(consumed);
         let latin = chars[c.start..c.end]
             .iter()
@@ -1165,7 +1195,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Me
             } else {
                 after
             };
-            indicator_en(chars, seg_from, left, a, c)
+            indicator_en(chars, seg_from, left, a, c, &mut scratch.words)
         } else {
             indicator_zh(
                 chars,
