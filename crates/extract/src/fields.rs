@@ -708,7 +708,7 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
     if yl >= 5 && p[yl - 1] == '年' && p[yl - 5..yl - 1].iter().all(|c| c.is_ascii_digit()) {
         p = trim_zh(&p[..yl - 5]);
     }
-    (p.len() >= 2 && p.iter().any(|c| !c.is_ascii_punctuation())).then(|| p.iter().collect())
+    (p.len() >= 2 && p.iter().any(|c| !c.is_ascii_punctuation())).then(|| string_of(p))
 }
 
 /// The noun phrase right after a quantity (`153座病险水库除险加固`).
@@ -1139,13 +1139,71 @@ fn indicator_en(
 /// value x factor without binary noise for powers of ten: `287.9亿` is
 /// 28790000000, not 28789999999.999996.
 fn scale(value: f64, factor: f64) -> f64 {
+    /// Exact in binary, as literals are.
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
     let exp = factor.log10().round();
     if factor > 1.0 && (10f64.powi(exp as i32) - factor).abs() < 1e-9 * factor {
-        if let Ok(v) = format!("{value}e{exp}").parse::<f64>() {
+        // A whole number times an exact power of ten is exact in binary
+        // while below 2^53, and the decimal text parses to that same number:
+        // most quantities (`500万`) need no text.
+        if value.fract() == 0.0 && POW10.get(exp as usize) == Some(&factor) {
+            let v = value * factor;
+            if v.abs() < 9_007_199_254_740_992.0 {
+                return v;
+            }
+        }
+        let mut text = StackText::default();
+        let parsed = if std::fmt::Write::write_fmt(&mut text, format_args!("{value}e{exp}")).is_ok()
+        {
+            std::str::from_utf8(text.bytes())
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+        } else {
+            // longer than the buffer: extreme magnitudes only
+            format!("{value}e{exp}").parse::<f64>().ok()
+        };
+        if let Some(v) = parsed {
             return v;
         }
     }
     value * factor
+}
+
+/// Text formatted on the stack: [`scale`] formats a number for every
+/// quantity with a fractional value, and a heap string for each cost more
+/// than the formatting.
+struct StackText {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            buf: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
 }
 
 /// The chars as a string, allocated once at its final size (collecting
@@ -1353,8 +1411,7 @@ fn split_one(
                 if let Some(l) = match_any(q, 0, LEAD_ZH) {
                     q = &q[l..];
                 }
-                let t: String = q.iter().collect();
-                (!t.is_empty()).then_some(t)
+                (!q.is_empty()).then(|| string_of(q))
             })
         })
         .collect();
@@ -1368,7 +1425,7 @@ fn split_one(
             .min()
             .unwrap_or(0);
         if shortest <= 2 && shortest + 1 < last.len() {
-            let tail: String = last[shortest..].iter().collect();
+            let tail = string_of(&last[shortest..]);
             let n = parts.len() - 1;
             for p in &mut parts[..n] {
                 if !p.ends_with(&tail) {
