@@ -877,19 +877,27 @@ static EN_TRANSFER: &[&str] = &[
 /// The space-separated words of `chars[from..to]`, into `out` (a buffer the
 /// caller reuses).
 fn words_of(chars: &[char], from: usize, to: usize, out: &mut Vec<(usize, usize)>) {
+    words_upto(chars, from, to, usize::MAX, out);
+}
+
+/// The first `max` words of [`words_of`]: a caller that reads no further
+/// need not split the rest.
+fn words_upto(chars: &[char], from: usize, to: usize, max: usize, out: &mut Vec<(usize, usize)>) {
     out.clear();
-    let mut i = from;
-    while i < to {
-        while i < to && chars[i] == ' ' {
-            i += 1;
+    let seg = if from < to { &chars[from..to] } else { &[] };
+    let mut start = None;
+    for (k, &c) in seg.iter().enumerate() {
+        if c != ' ' {
+            start.get_or_insert(k);
+        } else if let Some(s) = start.take() {
+            out.push((from + s, from + k));
+            if out.len() == max {
+                return;
+            }
         }
-        let s = i;
-        while i < to && chars[i] != ' ' {
-            i += 1;
-        }
-        if i > s {
-            out.push((s, i));
-        }
+    }
+    if let Some(s) = start.filter(|_| out.len() < max) {
+        out.push((from + s, to));
     }
 }
 
@@ -914,22 +922,36 @@ impl std::ops::Deref for Lower {
 
 /// The word's letters, digits and hyphens, ASCII lowercased.
 fn lower(chars: &[char], w: (usize, usize)) -> Lower {
-    let kept = || {
-        chars[w.0..w.1]
-            .iter()
-            .filter(|c| c.is_alphanumeric() || **c == '-')
-            .map(|c| c.to_ascii_lowercase())
-    };
+    let word = &chars[w.0..w.1];
     let mut buf = [0u8; 24];
     let mut n = 0;
-    for c in kept() {
-        if !c.is_ascii() || n == buf.len() {
-            return Lower::Long(kept().collect());
+    for &c in word {
+        if c.is_ascii() {
+            let b = c as u8;
+            if !(b.is_ascii_alphanumeric() || b == b'-') {
+                continue;
+            }
+            if n == buf.len() {
+                return lower_long(word);
+            }
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        } else if c.is_alphanumeric() {
+            // kept, but not ASCII: the rare word that needs a String
+            return lower_long(word);
         }
-        buf[n] = c as u8;
-        n += 1;
     }
     Lower::Short(buf, n as u8)
+}
+
+#[cold]
+fn lower_long(word: &[char]) -> Lower {
+    Lower::Long(
+        word.iter()
+            .filter(|c| c.is_alphanumeric() || **c == '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect(),
+    )
 }
 
 fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
@@ -1012,11 +1034,15 @@ fn en_forward(
     from: usize,
     words: &mut Vec<(usize, usize)>,
 ) -> Option<(String, usize)> {
-    words_of(chars, from, chars.len().min(from + 80), words);
+    // most quantities are followed by no preposition: one word tells; the
+    // phrase then takes at most nine
+    let to = chars.len().min(from + 80);
+    words_upto(chars, from, to, 1, words);
     let first = lower(chars, *words.first()?);
     if !matches!(&*first, b"in" | b"for" | b"on" | b"of" | b"to") {
         return None;
     }
+    words_upto(chars, from, to, 9, words);
     let mut k = 1;
     while k < words.len() && k < 9 {
         let (s, e) = words[k];
