@@ -87,14 +87,26 @@ fn is_clause_break(chars: &[char], k: usize) -> bool {
 }
 
 fn clause_start(chars: &[char], left: usize) -> usize {
-    let mut k = left;
-    while k > 0 {
-        if is_clause_break(chars, k - 1) {
-            return k;
+    clause_start_from(chars, left, 0).unwrap_or(0)
+}
+
+/// The clause start of `left` if a break lies in `floor..left`.
+fn clause_start_from(chars: &[char], left: usize, floor: usize) -> Option<usize> {
+    // a tight search for the chars that can break a clause, then the full test
+    let mut end = left;
+    while let Some(j) = chars[floor..end].iter().rposition(|c| {
+        matches!(
+            c,
+            '，' | '；' | '。' | '：' | '！' | '？' | ';' | '!' | '?' | ',' | ':'
+        )
+    }) {
+        let k = floor + j;
+        if is_clause_break(chars, k) {
+            return Some(k + 1);
         }
-        k -= 1;
+        end = k;
     }
-    0
+    None
 }
 
 /// Buffers reused by the metrics of a sentence, so that each metric does not
@@ -127,6 +139,12 @@ fn kind_of(
     toks.clear();
     let mut i = from;
     while i < left {
+        // inside a Latin word no entry starts (`longest_at` says so first):
+        // skipping the call there saves most of an English window's probes
+        if i > 0 && chars[i].is_ascii_alphabetic() && chars[i - 1].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
         if let Some((len, cue)) = v.change.longest_at(chars, i) {
             toks.push((*cue, i + len, len));
             i += len;
@@ -1256,12 +1274,20 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Me
     let mut consumed = 0usize;
     let mut lefts: Vec<usize> = Vec::with_capacity(cands.len());
     let mut scratch = Scratch::default();
+    // (left, its clause start) of the quantity before
+    let mut prev_clause: Option<(usize, usize)> = None;
     for ci in 0..cands.len() {
         // a phrase after this quantity stops where the next one starts
         let limit = cands.get(ci + 1).map_or(chars.len(), |n| n.start);
         let c = &mut cands[ci];
         let (cmp, left) = comparator_of(v, chars, c);
-        let clause = clause_start(chars, left);
+        let clause = match prev_clause {
+            // the clause starts at the last break before `left`: a quantity
+            // further on needs to look back only to the one before
+            Some((pl, pc)) if pl <= left => clause_start_from(chars, left, pl).unwrap_or(pc),
+            _ => clause_start(chars, left),
+        };
+        prev_clause = Some((left, clause));
         let after = after_comparator_end(v, chars, c.end);
         let kind_from = clause;
         let (kind, direction) = kind_of(v, chars, kind_from, left, c, &mut scratch);
