@@ -591,12 +591,43 @@ static LEAD_ZH: &[&str] = &[
     "当年",
 ];
 
+/// One of the lists above, with the chars its words start with.
+struct ZhList {
+    lex: Lexicon<()>,
+    /// A bit for each word's first char (hashed to 4096 bits, case folded as
+    /// the lexicon folds it): the phrase scans probe every char, most start
+    /// no word, and a clear bit answers that without the lexicon's call.
+    first: [u64; 64],
+}
+
+impl ZhList {
+    fn slot(c: char) -> (usize, u64) {
+        let h = u32::from(c.to_ascii_lowercase()) & 0xfff;
+        ((h >> 6) as usize, 1 << (h & 63))
+    }
+
+    fn new(words: &[&str]) -> Self {
+        let mut list = ZhList {
+            lex: Lexicon::new(),
+            first: [0; 64],
+        };
+        for w in words {
+            list.lex.insert(w, ());
+            if let Some(c) = w.chars().next() {
+                let (k, bit) = Self::slot(c);
+                list.first[k] |= bit;
+            }
+        }
+        list
+    }
+}
+
 /// Longest word of one of the lists above at `at`.
 fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Option<usize> {
     use std::sync::OnceLock;
-    static CUT: OnceLock<Lexicon<()>> = OnceLock::new();
-    static KEEP: OnceLock<Lexicon<()>> = OnceLock::new();
-    static LEAD: OnceLock<Lexicon<()>> = OnceLock::new();
+    static CUT: OnceLock<ZhList> = OnceLock::new();
+    static KEEP: OnceLock<ZhList> = OnceLock::new();
+    static LEAD: OnceLock<ZhList> = OnceLock::new();
     let cell = if std::ptr::eq(words, CUT_ZH) {
         &CUT
     } else if std::ptr::eq(words, KEEP_ZH) {
@@ -604,14 +635,12 @@ fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Optio
     } else {
         &LEAD
     };
-    let lex = cell.get_or_init(|| {
-        let mut l = Lexicon::new();
-        for w in words {
-            l.insert(w, ());
-        }
-        l
-    });
-    lex.longest_at(chars, at).map(|(len, _)| len)
+    let list = cell.get_or_init(|| ZhList::new(words));
+    let (k, bit) = ZhList::slot(*chars.get(at)?);
+    if list.first[k] & bit == 0 {
+        return None;
+    }
+    list.lex.longest_at(chars, at).map(|(len, _)| len)
 }
 
 fn trim_zh(s: &[char]) -> &[char] {
