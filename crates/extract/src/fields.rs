@@ -1030,8 +1030,39 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
     s.iter().any(|c| c.is_alphabetic()).then(|| string_of(s))
 }
 
-/// `words` are those of the segment before the quantity.
-fn en_backward(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
+/// The words of [`words_of`], last first: the phrase before a quantity is
+/// read from its end and rarely reaches far back into the clause.
+struct WordsBack<'a> {
+    chars: &'a [char],
+    from: usize,
+    at: usize,
+}
+
+impl Iterator for WordsBack<'_> {
+    type Item = (usize, usize);
+    fn next(&mut self) -> Option<(usize, usize)> {
+        while self.at > self.from && self.chars[self.at - 1] == ' ' {
+            self.at -= 1;
+        }
+        if self.at == self.from {
+            return None;
+        }
+        let end = self.at;
+        while self.at > self.from && self.chars[self.at - 1] != ' ' {
+            self.at -= 1;
+        }
+        Some((self.at, end))
+    }
+}
+
+/// The phrase ending the segment `chars[from..left]` before the quantity;
+/// `words` is a buffer to reuse.
+fn en_backward(
+    chars: &[char],
+    from: usize,
+    left: usize,
+    words: &mut Vec<(usize, usize)>,
+) -> Option<String> {
     let skip = |l: &[u8]| {
         in_set(EN_CUT, l)
             || in_set(EN_DET, l)
@@ -1040,40 +1071,49 @@ fn en_backward(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
             || l.iter().all(|b| b.is_ascii_digit())
             || (l.len() > 4 && l.ends_with(b"ly"))
     };
-    let mut k = words.len();
-    while k > 0 && skip(&lower(chars, words[k - 1])) {
-        k -= 1;
-    }
-    if k == 0 {
-        return None;
-    }
-    let end = k;
-    while k > 0 {
-        let l = lower(chars, words[k - 1]);
+    let mut back = WordsBack {
+        chars,
+        from,
+        at: left,
+    };
+    let last = back.by_ref().find(|&w| !skip(&lower(chars, w)))?;
+    let mut next = Some(last);
+    // the phrase, last word first, at most 12 words; bit j of `preps` marks
+    // a preposition at position j from the end
+    words.clear();
+    let mut preps: u16 = 0;
+    while let Some(w) = next {
+        let l = lower(chars, w);
         if in_set(EN_DET, &l)
             || in_set(EN_TIME, &l)
             || (l.len() > 4 && l.ends_with(b"ly"))
             || (in_set(EN_CUT, &l) && !matches!(&*l, b"of" | b"on" | b"and" | b"for" | b"in"))
-            || end - k >= 12
+            || words.len() >= 12
         {
             break;
         }
-        k -= 1;
+        if matches!(&*l, b"for" | b"in" | b"on") {
+            preps |= 1 << words.len();
+        }
+        words.push(w);
+        next = back.next();
     }
+    words.reverse();
     // `subsidies for medical insurance for non-working urban residents`:
     // the head and its first complement
-    let mut cut = end;
-    let mut preps = 0;
-    for (j, &w) in words[k..end].iter().enumerate() {
-        if matches!(&*lower(chars, w), b"for" | b"in" | b"on") {
-            preps += 1;
-            if preps == 2 {
-                cut = k + j;
+    let n = words.len();
+    let mut cut = n;
+    let mut seen = 0;
+    for j in 0..n {
+        if preps & (1 << (n - 1 - j)) != 0 {
+            seen += 1;
+            if seen == 2 {
+                cut = j;
                 break;
             }
         }
     }
-    en_phrase(chars, &words[k..cut])
+    en_phrase(chars, &words[..cut])
 }
 
 fn en_forward(
@@ -1170,12 +1210,16 @@ fn indicator_en(
     c: &Cand,
     words: &mut Vec<(usize, usize)>,
 ) -> (Option<String>, usize) {
-    words_of(chars, seg_from.min(left), left, words);
-    let transfer = words
-        .last()
-        .is_some_and(|&w| in_set(EN_TRANSFER, &lower(chars, w)));
+    let from = seg_from.min(left);
+    let transfer = WordsBack {
+        chars,
+        from,
+        at: left,
+    }
+    .next()
+    .is_some_and(|w| in_set(EN_TRANSFER, &lower(chars, w)));
     if !transfer {
-        if let Some(p) = en_backward(chars, words) {
+        if let Some(p) = en_backward(chars, from, left, words) {
             if !["government", "central government", "it", "we"]
                 .iter()
                 .any(|w| p.eq_ignore_ascii_case(w))
