@@ -199,6 +199,11 @@ fn kind_of(
                 .zip(after)
                 .all(|(a, b)| char::from(a) == b.to_ascii_lowercase())
     };
+    // every word below starts with a space: most quantities are followed by
+    // none (Chinese text), which settles it before twenty compares
+    if after.first() != Some(&' ') {
+        return (Kind::Level, None);
+    }
     for (w, d) in [
         (" higher", Direction::Up),
         (" more than", Direction::Up),
