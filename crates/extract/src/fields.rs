@@ -87,14 +87,34 @@ fn is_clause_break(chars: &[char], k: usize) -> bool {
 }
 
 fn clause_start(chars: &[char], left: usize) -> usize {
-    let mut k = left;
-    while k > 0 {
-        if is_clause_break(chars, k - 1) {
-            return k;
+    clause_start_from(chars, left, 0).unwrap_or(0)
+}
+
+/// The clause start of `left` if a break lies in `floor..left`.
+fn clause_start_from(chars: &[char], left: usize, floor: usize) -> Option<usize> {
+    // a tight search for the chars that can break a clause, then the full test
+    let mut end = left;
+    while let Some(j) = chars[floor..end].iter().rposition(|c| {
+        matches!(
+            c,
+            '，' | '；' | '。' | '：' | '！' | '？' | ';' | '!' | '?' | ',' | ':'
+        )
+    }) {
+        let k = floor + j;
+        if is_clause_break(chars, k) {
+            return Some(k + 1);
         }
-        k -= 1;
+        end = k;
     }
-    0
+    None
+}
+
+/// Buffers reused by the metrics of a sentence, so that each metric does not
+/// grow its own.
+#[derive(Default)]
+struct Scratch {
+    toks: Vec<(ChangeCue, usize, usize)>,
+    words: Vec<(usize, usize)>,
 }
 
 fn kind_of(
@@ -103,6 +123,7 @@ fn kind_of(
     from: usize,
     left: usize,
     c: &Cand,
+    scratch: &mut Scratch,
 ) -> (Kind, Option<Direction>) {
     if c.base.as_deref() == Some("doubling") {
         return (Kind::Change, Some(Direction::Up));
@@ -114,9 +135,16 @@ fn kind_of(
     };
     let from = from.max(left.saturating_sub(window));
     let latin = chars[left.saturating_sub(1)].is_ascii();
-    let mut toks: Vec<(ChangeCue, usize, usize)> = Vec::new();
+    let toks = &mut scratch.toks;
+    toks.clear();
     let mut i = from;
     while i < left {
+        // inside a Latin word no entry starts (`longest_at` says so first):
+        // skipping the call there saves most of an English window's probes
+        if i > 0 && chars[i].is_ascii_alphabetic() && chars[i - 1].is_ascii_alphabetic() {
+            i += 1;
+            continue;
+        }
         if let Some((len, cue)) = v.change.longest_at(chars, i) {
             toks.push((*cue, i + len, len));
             i += len;
@@ -136,7 +164,7 @@ fn kind_of(
                 }
                 // English: a change is "rise BY" or a rate right after the
                 // verb (`rose 3 percent`); `raised $40,000` is an amount
-                if latin && !english_change(chars, *cue_end, left, c) {
+                if latin && !english_change(chars, *cue_end, left, c, &mut scratch.words) {
                     return (Kind::Level, None);
                 }
                 // a one-character cue (减, 降, 高) is part of a compound word
@@ -171,6 +199,11 @@ fn kind_of(
                 .zip(after)
                 .all(|(a, b)| char::from(a) == b.to_ascii_lowercase())
     };
+    // every word below starts with a space: most quantities are followed by
+    // none (Chinese text), which settles it before twenty compares
+    if after.first() != Some(&' ') {
+        return (Kind::Level, None);
+    }
     for (w, d) in [
         (" higher", Direction::Up),
         (" more than", Direction::Up),
@@ -222,22 +255,32 @@ impl std::hash::Hasher for WordHasher {
     }
 }
 
-/// Membership in one of the English word lists, through a hash set built once.
-fn in_set(list: &'static [&'static str], w: &str) -> bool {
+/// Membership in one of the English word lists, through a hash set built
+/// once. Words are compared as bytes: a [`lower`]ed word need not be
+/// validated as UTF-8 to be looked up.
+fn in_set(list: &'static [&'static str], w: &[u8]) -> bool {
     use std::collections::HashSet;
     use std::hash::BuildHasherDefault;
     use std::sync::OnceLock;
-    type Sets = Vec<(usize, HashSet<&'static str, BuildHasherDefault<WordHasher>>)>;
+    type Sets = Vec<(
+        usize,
+        HashSet<&'static [u8], BuildHasherDefault<WordHasher>>,
+    )>;
     static SETS: OnceLock<Sets> = OnceLock::new();
     let sets = SETS.get_or_init(|| {
         [EN_CUT, EN_DET, EN_FILLER, EN_TIME, EN_TRANSFER]
             .iter()
-            .map(|l| (l.as_ptr() as usize, l.iter().copied().collect()))
+            .map(|l| {
+                (
+                    l.as_ptr() as usize,
+                    l.iter().map(|w| w.as_bytes()).collect(),
+                )
+            })
             .collect()
     });
     match sets.iter().find(|(p, _)| *p == list.as_ptr() as usize) {
         Some((_, set)) => set.contains(w),
-        None => list.contains(&w),
+        None => list.iter().any(|l| l.as_bytes() == w),
     }
 }
 
@@ -295,14 +338,20 @@ static EN_FILLER: &[&str] = &[
     "of",
 ];
 
-fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool {
-    let words = words_of(chars, cue_end, left);
-    if words.iter().any(|&w| lower(chars, w) == "by")
+fn english_change(
+    chars: &[char],
+    cue_end: usize,
+    left: usize,
+    c: &Cand,
+    words: &mut Vec<(usize, usize)>,
+) -> bool {
+    words_of(chars, cue_end, left, words);
+    if words.iter().any(|&w| *lower(chars, w) == *b"by")
         || words.first().is_some_and(|&w| {
             // `increase of 5 percent`; the rise as subject: `CPI increase will be kept around 4 percent`
             matches!(
-                lower(chars, w).as_str(),
-                "of" | "will" | "is" | "was" | "should" | "would" | "shall" | "must"
+                &*lower(chars, w),
+                b"of" | b"will" | b"is" | b"was" | b"should" | b"would" | b"shall" | b"must"
             )
         })
     {
@@ -312,9 +361,7 @@ fn english_change(chars: &[char], cue_end: usize, left: usize, c: &Cand) -> bool
         c.base.as_deref(),
         Some("percent") | Some("pct_point") | Some("basis_point")
     );
-    rate && words
-        .iter()
-        .all(|&w| in_set(EN_FILLER, lower(chars, w).as_str()))
+    rate && words.iter().all(|&w| in_set(EN_FILLER, &lower(chars, w)))
 }
 
 static CUT_ZH: &[&str] = &[
@@ -549,12 +596,43 @@ static LEAD_ZH: &[&str] = &[
     "当年",
 ];
 
+/// One of the lists above, with the chars its words start with.
+struct ZhList {
+    lex: Lexicon<()>,
+    /// A bit for each word's first char (hashed to 4096 bits, case folded as
+    /// the lexicon folds it): the phrase scans probe every char, most start
+    /// no word, and a clear bit answers that without the lexicon's call.
+    first: [u64; 64],
+}
+
+impl ZhList {
+    fn slot(c: char) -> (usize, u64) {
+        let h = u32::from(c.to_ascii_lowercase()) & 0xfff;
+        ((h >> 6) as usize, 1 << (h & 63))
+    }
+
+    fn new(words: &[&str]) -> Self {
+        let mut list = ZhList {
+            lex: Lexicon::new(),
+            first: [0; 64],
+        };
+        for w in words {
+            list.lex.insert(w, ());
+            if let Some(c) = w.chars().next() {
+                let (k, bit) = Self::slot(c);
+                list.first[k] |= bit;
+            }
+        }
+        list
+    }
+}
+
 /// Longest word of one of the lists above at `at`.
 fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Option<usize> {
     use std::sync::OnceLock;
-    static CUT: OnceLock<Lexicon<()>> = OnceLock::new();
-    static KEEP: OnceLock<Lexicon<()>> = OnceLock::new();
-    static LEAD: OnceLock<Lexicon<()>> = OnceLock::new();
+    static CUT: OnceLock<ZhList> = OnceLock::new();
+    static KEEP: OnceLock<ZhList> = OnceLock::new();
+    static LEAD: OnceLock<ZhList> = OnceLock::new();
     let cell = if std::ptr::eq(words, CUT_ZH) {
         &CUT
     } else if std::ptr::eq(words, KEEP_ZH) {
@@ -562,14 +640,12 @@ fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Optio
     } else {
         &LEAD
     };
-    let lex = cell.get_or_init(|| {
-        let mut l = Lexicon::new();
-        for w in words {
-            l.insert(w, ());
-        }
-        l
-    });
-    lex.longest_at(chars, at).map(|(len, _)| len)
+    let list = cell.get_or_init(|| ZhList::new(words));
+    let (k, bit) = ZhList::slot(*chars.get(at)?);
+    if list.first[k] & bit == 0 {
+        return None;
+    }
+    list.lex.longest_at(chars, at).map(|(len, _)| len)
 }
 
 fn trim_zh(s: &[char]) -> &[char] {
@@ -684,7 +760,7 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
     if yl >= 5 && p[yl - 1] == '年' && p[yl - 5..yl - 1].iter().all(|c| c.is_ascii_digit()) {
         p = trim_zh(&p[..yl - 5]);
     }
-    (p.len() >= 2 && p.iter().any(|c| !c.is_ascii_punctuation())).then(|| p.iter().collect())
+    (p.len() >= 2 && p.iter().any(|c| !c.is_ascii_punctuation())).then(|| string_of(p))
 }
 
 /// The noun phrase right after a quantity (`153座病险水库除险加固`).
@@ -850,148 +926,215 @@ static EN_TRANSFER: &[&str] = &[
     "set aside",
 ];
 
-fn words_of(chars: &[char], from: usize, to: usize) -> Vec<(usize, usize)> {
-    let mut out = Vec::new();
-    let mut i = from;
-    while i < to {
-        while i < to && chars[i] == ' ' {
-            i += 1;
-        }
-        let s = i;
-        while i < to && chars[i] != ' ' {
-            i += 1;
-        }
-        if i > s {
-            out.push((s, i));
-        }
-    }
-    out
+/// The space-separated words of `chars[from..to]`, into `out` (a buffer the
+/// caller reuses).
+fn words_of(chars: &[char], from: usize, to: usize, out: &mut Vec<(usize, usize)>) {
+    words_upto(chars, from, to, usize::MAX, out);
 }
 
-/// A word as [`lower`] gives it. English clauses call it several times a
-/// word, so a short ASCII word stays on the stack instead of the heap.
+/// The first `max` words of [`words_of`]: a caller that reads no further
+/// need not split the rest.
+fn words_upto(chars: &[char], from: usize, to: usize, max: usize, out: &mut Vec<(usize, usize)>) {
+    out.clear();
+    let seg = if from < to { &chars[from..to] } else { &[] };
+    let mut start = None;
+    for (k, &c) in seg.iter().enumerate() {
+        if c != ' ' {
+            start.get_or_insert(k);
+        } else if let Some(s) = start.take() {
+            out.push((from + s, from + k));
+            if out.len() == max {
+                return;
+            }
+        }
+    }
+    if let Some(s) = start.filter(|_| out.len() < max) {
+        out.push((from + s, to));
+    }
+}
+
+/// A word as [`lower`] gives it, as UTF-8 bytes. English clauses call it
+/// several times a word, so a short ASCII word stays on the stack instead of
+/// the heap; the word lists are ASCII, so comparing bytes needs no UTF-8
+/// check of the buffer.
 enum Lower {
     Short([u8; 24], u8),
     Long(String),
 }
 
 impl std::ops::Deref for Lower {
-    type Target = str;
-    fn deref(&self) -> &str {
+    type Target = [u8];
+    fn deref(&self) -> &[u8] {
         match self {
-            Lower::Short(b, n) => std::str::from_utf8(&b[..usize::from(*n)]).unwrap_or_default(),
-            Lower::Long(s) => s,
+            Lower::Short(b, n) => &b[..usize::from(*n)],
+            Lower::Long(s) => s.as_bytes(),
         }
-    }
-}
-
-impl PartialEq<&str> for Lower {
-    fn eq(&self, other: &&str) -> bool {
-        &**self == *other
-    }
-}
-
-impl Lower {
-    fn as_str(&self) -> &str {
-        self
     }
 }
 
 /// The word's letters, digits and hyphens, ASCII lowercased.
 fn lower(chars: &[char], w: (usize, usize)) -> Lower {
-    let kept = || {
-        chars[w.0..w.1]
-            .iter()
-            .filter(|c| c.is_alphanumeric() || **c == '-')
-            .map(|c| c.to_ascii_lowercase())
-    };
+    let word = &chars[w.0..w.1];
     let mut buf = [0u8; 24];
     let mut n = 0;
-    for c in kept() {
-        if !c.is_ascii() || n == buf.len() {
-            return Lower::Long(kept().collect());
+    for &c in word {
+        if c.is_ascii() {
+            let b = c as u8;
+            if !(b.is_ascii_alphanumeric() || b == b'-') {
+                continue;
+            }
+            if n == buf.len() {
+                return lower_long(word);
+            }
+            buf[n] = b.to_ascii_lowercase();
+            n += 1;
+        } else if c.is_alphanumeric() {
+            // kept, but not ASCII: the rare word that needs a String
+            return lower_long(word);
         }
-        buf[n] = c as u8;
-        n += 1;
     }
     Lower::Short(buf, n as u8)
 }
 
-fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
-    let mut w: Vec<(usize, usize)> = words.to_vec();
-    while w
-        .first()
-        .is_some_and(|&x| in_set(EN_DET, lower(chars, x).as_str()) || lower(chars, x).is_empty())
-    {
-        w.remove(0);
-    }
-    while w.last().is_some_and(|&x| {
-        let l = lower(chars, x);
-        l.is_empty() || in_set(EN_CUT, l.as_str()) || in_set(EN_DET, l.as_str())
-    }) {
-        w.pop();
-    }
-    let (&first, &last) = (w.first()?, w.last()?);
-    let s: String = chars[first.0..last.1].iter().collect();
-    let s = s
-        .trim_matches(|c: char| c == ',' || c == '-' || c == ' ')
-        .to_string();
-    (s.chars().any(|c| c.is_alphabetic())).then_some(s)
+#[cold]
+fn lower_long(word: &[char]) -> Lower {
+    Lower::Long(
+        word.iter()
+            .filter(|c| c.is_alphanumeric() || **c == '-')
+            .map(|c| c.to_ascii_lowercase())
+            .collect(),
+    )
 }
 
-fn en_backward(chars: &[char], from: usize, left: usize) -> Option<String> {
-    let words = words_of(chars, from, left);
-    let skip = |l: &str| {
+fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
+    let mut w = words;
+    while let Some((&x, rest)) = w.split_first() {
+        let l = lower(chars, x);
+        if !(in_set(EN_DET, &l) || l.is_empty()) {
+            break;
+        }
+        w = rest;
+    }
+    while let Some((&x, rest)) = w.split_last() {
+        let l = lower(chars, x);
+        if !(l.is_empty() || in_set(EN_CUT, &l) || in_set(EN_DET, &l)) {
+            break;
+        }
+        w = rest;
+    }
+    let (&first, &last) = (w.first()?, w.last()?);
+    // trimmed and tested on the chars, so only a phrase that is kept is built
+    let mut s = &chars[first.0..last.1];
+    let edge = |c: &char| matches!(c, ',' | '-' | ' ');
+    while s.first().is_some_and(edge) {
+        s = &s[1..];
+    }
+    while s.last().is_some_and(edge) {
+        s = &s[..s.len() - 1];
+    }
+    s.iter().any(|c| c.is_alphabetic()).then(|| string_of(s))
+}
+
+/// The words of [`words_of`], last first: the phrase before a quantity is
+/// read from its end and rarely reaches far back into the clause.
+struct WordsBack<'a> {
+    chars: &'a [char],
+    from: usize,
+    at: usize,
+}
+
+impl Iterator for WordsBack<'_> {
+    type Item = (usize, usize);
+    fn next(&mut self) -> Option<(usize, usize)> {
+        while self.at > self.from && self.chars[self.at - 1] == ' ' {
+            self.at -= 1;
+        }
+        if self.at == self.from {
+            return None;
+        }
+        let end = self.at;
+        while self.at > self.from && self.chars[self.at - 1] != ' ' {
+            self.at -= 1;
+        }
+        Some((self.at, end))
+    }
+}
+
+/// The phrase ending the segment `chars[from..left]` before the quantity;
+/// `words` is a buffer to reuse.
+fn en_backward(
+    chars: &[char],
+    from: usize,
+    left: usize,
+    words: &mut Vec<(usize, usize)>,
+) -> Option<String> {
+    let skip = |l: &[u8]| {
         in_set(EN_CUT, l)
             || in_set(EN_DET, l)
             || in_set(EN_FILLER, l)
             || in_set(EN_TIME, l)
-            || l.bytes().all(|b| b.is_ascii_digit())
-            || (l.len() > 4 && l.ends_with("ly"))
+            || l.iter().all(|b| b.is_ascii_digit())
+            || (l.len() > 4 && l.ends_with(b"ly"))
     };
-    let mut k = words.len();
-    while k > 0 && skip(lower(chars, words[k - 1]).as_str()) {
-        k -= 1;
-    }
-    if k == 0 {
-        return None;
-    }
-    let end = k;
-    while k > 0 {
-        let l = lower(chars, words[k - 1]);
-        if in_set(EN_DET, l.as_str())
-            || in_set(EN_TIME, l.as_str())
-            || (l.len() > 4 && l.ends_with("ly"))
-            || (in_set(EN_CUT, l.as_str())
-                && !matches!(l.as_str(), "of" | "on" | "and" | "for" | "in"))
-            || end - k >= 12
+    let mut back = WordsBack {
+        chars,
+        from,
+        at: left,
+    };
+    let last = back.by_ref().find(|&w| !skip(&lower(chars, w)))?;
+    let mut next = Some(last);
+    // the phrase, last word first, at most 12 words; bit j of `preps` marks
+    // a preposition at position j from the end
+    words.clear();
+    let mut preps: u16 = 0;
+    while let Some(w) = next {
+        let l = lower(chars, w);
+        if in_set(EN_DET, &l)
+            || in_set(EN_TIME, &l)
+            || (l.len() > 4 && l.ends_with(b"ly"))
+            || (in_set(EN_CUT, &l) && !matches!(&*l, b"of" | b"on" | b"and" | b"for" | b"in"))
+            || words.len() >= 12
         {
             break;
         }
-        k -= 1;
+        if matches!(&*l, b"for" | b"in" | b"on") {
+            preps |= 1 << words.len();
+        }
+        words.push(w);
+        next = back.next();
     }
+    words.reverse();
     // `subsidies for medical insurance for non-working urban residents`:
     // the head and its first complement
-    let mut cut = end;
-    let mut preps = 0;
-    for (j, &w) in words[k..end].iter().enumerate() {
-        if matches!(lower(chars, w).as_str(), "for" | "in" | "on") {
-            preps += 1;
-            if preps == 2 {
-                cut = k + j;
+    let n = words.len();
+    let mut cut = n;
+    let mut seen = 0;
+    for j in 0..n {
+        if preps & (1 << (n - 1 - j)) != 0 {
+            seen += 1;
+            if seen == 2 {
+                cut = j;
                 break;
             }
         }
     }
-    en_phrase(chars, &words[k..cut])
+    en_phrase(chars, &words[..cut])
 }
 
-fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
-    let words = words_of(chars, from, chars.len().min(from + 80));
+fn en_forward(
+    chars: &[char],
+    from: usize,
+    words: &mut Vec<(usize, usize)>,
+) -> Option<(String, usize)> {
+    // most quantities are followed by no preposition: one word tells; the
+    // phrase then takes at most nine
+    let to = chars.len().min(from + 80);
+    words_upto(chars, from, to, 1, words);
     let first = lower(chars, *words.first()?);
-    if !matches!(first.as_str(), "in" | "for" | "on" | "of" | "to") {
+    if !matches!(&*first, b"in" | b"for" | b"on" | b"of" | b"to") {
         return None;
     }
+    words_upto(chars, from, to, 9, words);
     let mut k = 1;
     while k < words.len() && k < 9 {
         let (s, e) = words[k];
@@ -1000,8 +1143,8 @@ fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
         }
         let l = lower(chars, words[k]);
         if matches!(
-            l.as_str(),
-            "will" | "is" | "are" | "was" | "were" | "to" | "by" | "which" | "that"
+            &*l,
+            b"will" | b"is" | b"are" | b"was" | b"were" | b"to" | b"by" | b"which" | b"that"
         ) {
             break;
         }
@@ -1011,7 +1154,10 @@ fn en_forward(chars: &[char], from: usize) -> Option<(String, usize)> {
         }
     }
     let end = words.get(k - 1).map(|w| w.1).unwrap_or(from);
-    en_phrase(chars, &words[1..k]).map(|p| (p.trim_end_matches('.').to_string(), end))
+    en_phrase(chars, &words[1..k]).map(|mut p| {
+        p.truncate(p.trim_end_matches('.').len());
+        (p, end)
+    })
 }
 
 fn indicator_zh(
@@ -1067,26 +1213,35 @@ fn indicator_en(
     left: usize,
     after: usize,
     c: &Cand,
+    words: &mut Vec<(usize, usize)>,
 ) -> (Option<String>, usize) {
-    let words = words_of(chars, seg_from.min(left), left);
-    let transfer = words
-        .last()
-        .is_some_and(|&w| in_set(EN_TRANSFER, lower(chars, w).as_str()));
+    let from = seg_from.min(left);
+    let transfer = WordsBack {
+        chars,
+        from,
+        at: left,
+    }
+    .next()
+    .is_some_and(|w| in_set(EN_TRANSFER, &lower(chars, w)));
     if !transfer {
-        if let Some(p) = en_backward(chars, seg_from.min(left), left) {
-            if !matches!(
-                p.to_ascii_lowercase().as_str(),
-                "government" | "central government" | "it" | "we"
-            ) {
+        if let Some(p) = en_backward(chars, from, left, words) {
+            if !["government", "central government", "it", "we"]
+                .iter()
+                .any(|w| p.eq_ignore_ascii_case(w))
+            {
                 return (Some(p), after);
             }
         }
     }
-    if let Some((p, e)) = en_forward(chars, after) {
+    if let Some((p, e)) = en_forward(chars, after, words) {
         return (Some(p), e);
     }
     // "9 million new jobs": the counted noun
-    if let Some(u) = &c.unit {
+    let counted = c
+        .base
+        .as_deref()
+        .is_some_and(|b| matches!(b, "person" | "household" | "count"));
+    if let Some(u) = c.unit.as_ref().filter(|_| counted) {
         let noun: Vec<&str> = u
             .split(' ')
             .filter(|w| {
@@ -1096,11 +1251,7 @@ fn indicator_en(
                 )
             })
             .collect();
-        if !noun.is_empty()
-            && c.base
-                .as_deref()
-                .is_some_and(|b| matches!(b, "person" | "household" | "count"))
-        {
+        if !noun.is_empty() {
             return (Some(noun.join(" ")), after);
         }
     }
@@ -1110,28 +1261,114 @@ fn indicator_en(
 /// value x factor without binary noise for powers of ten: `287.9亿` is
 /// 28790000000, not 28789999999.999996.
 fn scale(value: f64, factor: f64) -> f64 {
+    /// Exact in binary, as literals are.
+    const POW10: [f64; 16] = [
+        1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
+    ];
     let exp = factor.log10().round();
     if factor > 1.0 && (10f64.powi(exp as i32) - factor).abs() < 1e-9 * factor {
-        if let Ok(v) = format!("{value}e{exp}").parse::<f64>() {
+        // A whole number times an exact power of ten is exact in binary
+        // while below 2^53, and the decimal text parses to that same number:
+        // most quantities (`500万`) need no text.
+        if value.fract() == 0.0 && POW10.get(exp as usize) == Some(&factor) {
+            let v = value * factor;
+            if v.abs() < 9_007_199_254_740_992.0 {
+                return v;
+            }
+        }
+        let mut text = StackText::default();
+        let parsed = if std::fmt::Write::write_fmt(&mut text, format_args!("{value}e{exp}")).is_ok()
+        {
+            std::str::from_utf8(text.bytes())
+                .ok()
+                .and_then(|t| t.parse::<f64>().ok())
+        } else {
+            // longer than the buffer: extreme magnitudes only
+            format!("{value}e{exp}").parse::<f64>().ok()
+        };
+        if let Some(v) = parsed {
             return v;
         }
     }
     value * factor
 }
 
-pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric> {
+/// Text formatted on the stack: [`scale`] formats a number for every
+/// quantity with a fractional value, and a heap string for each cost more
+/// than the formatting.
+struct StackText {
+    buf: [u8; 64],
+    len: usize,
+}
+
+impl Default for StackText {
+    fn default() -> Self {
+        StackText {
+            buf: [0; 64],
+            len: 0,
+        }
+    }
+}
+
+impl StackText {
+    fn bytes(&self) -> &[u8] {
+        &self.buf[..self.len]
+    }
+}
+
+impl std::fmt::Write for StackText {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        let end = self.len + s.len();
+        self.buf
+            .get_mut(self.len..end)
+            .ok_or(std::fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.len = end;
+        Ok(())
+    }
+}
+
+/// The chars as a string, allocated once at its final size (collecting
+/// chars reserves one byte a char, so CJK text would grow it several times).
+fn string_of(chars: &[char]) -> String {
+    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    s.extend(chars);
+    s
+}
+
+/// The slice without leading and trailing whitespace, as `str::trim` would
+/// strip it (both go by `char::is_whitespace`).
+fn trim_space(s: &[char]) -> &[char] {
+    let a = s.iter().position(|c| !c.is_whitespace()).unwrap_or(s.len());
+    let b = s
+        .iter()
+        .rposition(|c| !c.is_whitespace())
+        .map_or(a, |k| k + 1);
+    &s[a..b]
+}
+
+pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Metric> {
     let mut out: Vec<Metric> = Vec::with_capacity(cands.len());
     let mut consumed = 0usize;
-    let mut prev_ind: Vec<Option<String>> = Vec::new();
-    let mut lefts: Vec<usize> = Vec::new();
-    for (ci, c) in cands.iter().enumerate() {
+    let mut lefts: Vec<usize> = Vec::with_capacity(cands.len());
+    let mut scratch = Scratch::default();
+    // (left, its clause start) of the quantity before
+    let mut prev_clause: Option<(usize, usize)> = None;
+    for ci in 0..cands.len() {
         // a phrase after this quantity stops where the next one starts
         let limit = cands.get(ci + 1).map_or(chars.len(), |n| n.start);
+        let c = &mut cands[ci];
         let (cmp, left) = comparator_of(v, chars, c);
-        let clause = clause_start(chars, left);
+        let clause = match prev_clause {
+            // the clause starts at the last break before `left`: a quantity
+            // further on needs to look back only to the one before
+            Some((pl, pc)) if pl <= left => clause_start_from(chars, left, pl).unwrap_or(pc),
+            _ => clause_start(chars, left),
+        };
+        prev_clause = Some((left, clause));
         let after = after_comparator_end(v, chars, c.end);
         let kind_from = clause;
-        let (kind, direction) = kind_of(v, chars, kind_from, left, c);
+        let (kind, direction) = kind_of(v, chars, kind_from, left, c, &mut scratch);
         let seg_from = clause.max(consumed);
         let latin = chars[c.start..c.end]
             .iter()
@@ -1146,7 +1383,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             } else {
                 after
             };
-            indicator_en(chars, seg_from, left, a, c)
+            indicator_en(chars, seg_from, left, a, c, &mut scratch.words)
         } else {
             indicator_zh(
                 chars,
@@ -1161,8 +1398,9 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             )
         };
         if ind.is_none() {
-            // an elided subject continues the clause's
-            ind = prev_ind.iter().rev().flatten().next().cloned();
+            // an elided subject continues the clause's (`out` holds the
+            // indicators found so far; nothing changes them before the loop ends)
+            ind = out.iter().rev().find_map(|m| m.indicator.clone());
         }
         if ind.is_none() && !latin && clause > 0 {
             // or the sentence's opening clause names the programme
@@ -1174,7 +1412,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
         } else if let Some(frag) = ind.as_deref().filter(|i| FRAGMENTS.contains(i)) {
             // `农林牧渔业总产值…、增加值…`: the owner named before carries over
             // only the quantity just before can own the fragment
-            let owner = prev_ind.last().cloned().flatten().map(|p| {
+            let owner = out.last().and_then(|m| m.indicator.clone()).map(|p| {
                 FRAGMENTS
                     .iter()
                     .filter_map(|f| p.find(f).filter(|&k| k > 0).map(|k| p[..k].to_string()))
@@ -1186,9 +1424,8 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             }
         }
         consumed = used.max(c.end);
-        prev_ind.push(ind.clone());
         lefts.push(left);
-        let surface: String = chars[c.start..c.end].iter().collect();
+        let surface = string_of(&chars[c.start..c.end]);
         let value_normalized = match c.base.as_deref() {
             Some("percent") | Some("permille") | Some("pct_point") | Some("basis_point") => c.value,
             _ => scale(c.value, c.factor),
@@ -1199,9 +1436,10 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
             char_end: c.end as u32,
             indicator: ind,
             value: c.value,
-            unit: c.unit.clone(),
+            // the candidate is not read again: its strings move over
+            unit: c.unit.take(),
             value_normalized,
-            base_unit: c.base.clone().unwrap_or_else(|| "count".into()),
+            base_unit: c.base.take().unwrap_or_else(|| "count".into()),
             kind,
             direction,
             comparator: cmp,
@@ -1210,11 +1448,11 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], cands: Vec<Cand>) -> Vec<Metric
     }
     // a comparator after the last of a list applies to each (`10%和12%以上`)
     for k in (0..out.len().saturating_sub(1)).rev() {
-        let sep: String = chars[out[k].char_end as usize..lefts[k + 1]]
-            .iter()
-            .collect();
-        if matches!(sep.trim(), "和" | "、" | "与" | "及" | "and" | ",")
-            && out[k].comparator == Comparator::Eq
+        let sep = trim_space(&chars[out[k].char_end as usize..lefts[k + 1]]);
+        if matches!(
+            sep,
+            ['和'] | ['、'] | ['与'] | ['及'] | ['a', 'n', 'd'] | [',']
+        ) && out[k].comparator == Comparator::Eq
             && matches!(
                 out[k + 1].comparator,
                 Comparator::Ge
@@ -1303,8 +1541,7 @@ fn split_one(
                 if let Some(l) = match_any(q, 0, LEAD_ZH) {
                     q = &q[l..];
                 }
-                let t: String = q.iter().collect();
-                (!t.is_empty()).then_some(t)
+                (!q.is_empty()).then(|| string_of(q))
             })
         })
         .collect();
@@ -1318,7 +1555,7 @@ fn split_one(
             .min()
             .unwrap_or(0);
         if shortest <= 2 && shortest + 1 < last.len() {
-            let tail: String = last[shortest..].iter().collect();
+            let tail = string_of(&last[shortest..]);
             let n = parts.len() - 1;
             for p in &mut parts[..n] {
                 if !p.ends_with(&tail) {
