@@ -1085,6 +1085,127 @@ mod prefilter_tests {
         }
     }
 
+    /// A small deterministic generator, so that the random texts need no
+    /// dependency and a failure repeats.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Pieces the random texts are made of: plain words, number words and
+    /// near misses, digits, Chinese numerals and other chars of every UTF-8
+    /// length.
+    const PIECES: &[&str] = &[
+        " ",
+        " ",
+        ", ",
+        "-",
+        "'",
+        "\n",
+        "the",
+        "of",
+        "to",
+        "a",
+        "was",
+        "that",
+        "those",
+        "tent",
+        "often",
+        "tens",
+        "sevenths",
+        "eventeen",
+        "thousands",
+        "zeroes",
+        "o",
+        "e",
+        "s",
+        "n",
+        "ninet",
+        "tenthss",
+        "xylophone",
+        "abcdefghijklmnopqrstuvwxyz",
+        "Z",
+        "`",
+        "@",
+        "[",
+        "{",
+        "0",
+        "7",
+        "9",
+        "/",
+        ":",
+        "十",
+        "亿",
+        "〇",
+        "两",
+        "兩",
+        "萬",
+        "年",
+        "的",
+        "经济",
+        "增长",
+        "：",
+        "，",
+        "é",
+        "ß",
+        "£",
+        "€",
+        "™",
+        "𠀀",
+        "𝄞",
+        "😀",
+        "\u{7f}",
+        "\u{80}",
+    ];
+
+    fn random_text(rng: &mut Rng) -> String {
+        let mut t = String::new();
+        // a run of filler moves the pieces across the 64-byte blocks
+        for _ in 0..rng.below(70) {
+            t.push(if rng.below(2) == 0 { 'x' } else { ' ' });
+        }
+        for _ in 0..rng.below(40) {
+            if rng.below(8) == 0 {
+                let w = NUMBER_WORDS[rng.below(NUMBER_WORDS.len())];
+                for &b in w {
+                    let c = char::from(b);
+                    t.push(if rng.below(3) == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    });
+                }
+            } else {
+                t.push_str(PIECES[rng.below(PIECES.len())]);
+            }
+        }
+        t
+    }
+
+    #[test]
+    fn random_texts_as_the_plain_tests() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut buf = vec!['?'; 3];
+        let mut seen = [0usize; 2];
+        for _ in 0..200_000 {
+            let t = random_text(&mut rng);
+            let expected =
+                t.chars().any(|c| c.is_ascii_digit() || is_zh_numeral(c)) || plain(t.as_bytes());
+            seen[usize::from(expected)] += 1;
+            assert_eq!(may_hold_number(&t), expected, "{t:?}");
+            assert_eq!(decode_holds_number(&t, &mut buf), expected, "{t:?}");
+            assert!(buf.iter().copied().eq(t.chars()), "{t:?}");
+        }
+        // both answers come up often enough to test anything
+        assert!(seen.iter().all(|&n| n > 20_000), "{seen:?}");
+    }
+
     #[test]
     fn letter_mask_marks_letters() {
         for b in 0..=255u8 {
