@@ -77,9 +77,10 @@ pub fn may_hold_number(text: &str) -> bool {
             }
             latin |= c.is_ascii_alphabetic();
         }
-        return latin && ascii_number_word(text.as_bytes());
+        // (no digit is left for `ascii_number` to find)
+        return latin && ascii_number(text.as_bytes());
     }
-    has_ascii_digit(text.as_bytes()) || ascii_number_word(text.as_bytes())
+    ascii_number(text.as_bytes())
 }
 
 /// Decodes `text` into `buf` (cleared first) and tests on the way what
@@ -108,16 +109,8 @@ pub fn decode_holds_number(text: &str, buf: &mut Vec<char>) -> bool {
         n += 1;
     }
     buf.truncate(n);
-    numeral || (latin && ascii_number_word(text.as_bytes()))
-}
-
-/// Digit test in fixed-size chunks without an early exit inside a chunk, so
-/// that the compiler vectorizes it.
-pub fn has_ascii_digit(bytes: &[u8]) -> bool {
-    bytes.chunks(32).any(|c| {
-        c.iter()
-            .fold(false, |a, &x| a | (x.wrapping_sub(b'0') < 10))
-    })
+    // (no digit is left for `ascii_number` to find)
+    numeral || (latin && ascii_number(text.as_bytes()))
 }
 
 /// The number words of the pre-filter.
@@ -210,48 +203,74 @@ const NUMBER_TABLE: [u64; 128] = {
     table
 };
 
-/// First letters of the number words, one bit a letter.
-const NUMBER_FIRSTS: u32 = {
-    let mut m = 0u32;
+/// Last letters of the number words by length and first letter: bit
+/// `last & 31` of entry `len << 5 | first & 31` (a letter's low five bits
+/// are the same in either case). Of a typical text's words, one in forty
+/// passes, so the letter-by-letter look-up is rare.
+const NUMBER_ENDS: [u32; 512] = {
+    let mut t = [0u32; 512];
     let mut i = 0;
     while i < NUMBER_WORDS.len() {
-        m |= 1 << (NUMBER_WORDS[i][0] - b'a');
+        let w = NUMBER_WORDS[i];
+        t[(w.len() << 5) | (w[0] & 31) as usize] |= 1 << (w[w.len() - 1] & 31);
         i += 1;
     }
-    m
+    t
 };
 
-/// One bit per ASCII letter of a 64-byte block (bit k for byte k), eight
-/// bytes at a time in a u64: per byte, bit 7 says "letter" (`a`..=`z` after
-/// folding case, and no high bit), and a multiply gathers the eight bit 7s.
+/// Bits for the ASCII letters and for the digits of a 64-byte block (bit k
+/// for byte k), eight bytes at a time in a u64: per byte, bit 7 says "in
+/// range" (no carry leaves a byte, and bytes with the high bit are out),
+/// and a multiply gathers the eight bit 7s.
 #[inline]
-fn letter_mask(block: &[u8; 64]) -> u64 {
+fn block_masks(block: &[u8; 64]) -> (u64, u64) {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut mask = 0u64;
+    let gather = |high: u64| ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+    let mut letters = 0u64;
+    let mut digits = 0u64;
     for (k, eight) in block.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(eight.try_into().expect("8 bytes")) | (ONES * 0x20);
+        let raw = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+        let x = raw | (ONES * 0x20);
         let low = x & LOW7;
-        // bit 7 of each byte: low >= 'a', low > 'z'; no carry leaves a byte
+        // letters: low >= 'a' and not low > 'z', after folding case
         let ge_a = low + ONES * (0x80 - u64::from(b'a'));
         let gt_z = low + ONES * (0x80 - u64::from(b'z') - 1);
-        let letters = ge_a & !gt_z & !x & HIGH;
-        let bits = ((letters >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
-        mask |= bits << (8 * k);
+        letters |= gather(ge_a & !gt_z & !x & HIGH) << (8 * k);
+        let low = raw & LOW7;
+        let ge_0 = low + ONES * (0x80 - u64::from(b'0'));
+        let gt_9 = low + ONES * (0x80 - u64::from(b'9') - 1);
+        digits |= gather(ge_0 & !gt_9 & !raw & HIGH) << (8 * k);
     }
-    mask
+    (letters, digits)
 }
 
-/// Is `bytes[start..end]`, a whole run of letters, a number word? Most
-/// words fail on length or first letter before any lookup.
+/// The masks of block `k` of `bytes`, the last one padded with zeros.
+#[inline]
+fn masks_of_block(bytes: &[u8], k: usize) -> (u64, u64) {
+    let base = 64 * k;
+    let as_block = |b: &[u8]| -> [u8; 64] { b.try_into().expect("64 bytes") };
+    if let Some(block) = bytes.get(base..base + 64) {
+        return block_masks(&as_block(block));
+    }
+    let rest = bytes.len() - base;
+    if let Some(from) = bytes.len().checked_sub(64) {
+        // the text's last 64 bytes, shifted: no copy into a padded block
+        let (letters, digits) = block_masks(&as_block(&bytes[from..]));
+        return (letters >> (64 - rest), digits >> (64 - rest));
+    }
+    let mut block = [0u8; 64];
+    block[..rest].copy_from_slice(&bytes[base..]);
+    block_masks(&block)
+}
+
+/// Is `bytes[start..end]`, a whole run of letters, a number word?
 #[inline(always)]
 fn is_number_word(bytes: &[u8], start: usize, end: usize) -> bool {
-    let first = (bytes[start] | 0x20).wrapping_sub(b'a');
     let len = end - start;
-    (3..=9).contains(&len)
-        && NUMBER_FIRSTS & (1 << (first & 31)) != 0
-        && is_number_key(bytes, start, end)
+    let ends = NUMBER_ENDS[(len.min(15) << 5) | usize::from(bytes[start] & 31)];
+    ends != 0 && ends >> (bytes[end - 1] & 31) & 1 != 0 && is_number_key(bytes, start, end)
 }
 
 #[inline(never)]
@@ -266,45 +285,52 @@ fn is_number_key(bytes: &[u8], start: usize, end: usize) -> bool {
     NUMBER_TABLE[number_slot(key)] == key
 }
 
-/// Does the text hold an English number word? It runs on every sentence
-/// without a digit, so letters are found 64 bytes at a time through a bit
-/// mask, and only words of a number word's length and first letter are
-/// looked at letter by letter.
-fn ascii_number_word(bytes: &[u8]) -> bool {
-    // the start of a word that runs past the end of the last block
-    let mut open: Option<usize> = None;
-    let mut base = 0;
-    while base < bytes.len() {
-        let take = (bytes.len() - base).min(64);
-        let mut block = [0u8; 64];
-        block[..take].copy_from_slice(&bytes[base..base + take]);
-        let mut m = letter_mask(&block);
-        if m & 1 == 0 {
-            if let Some(s) = open.take() {
-                if is_number_word(bytes, s, base) {
-                    return true;
-                }
-            }
-        }
-        while m != 0 {
-            let s = m.trailing_zeros() as usize;
-            let run = (!(m >> s)).trailing_zeros() as usize;
-            let start = match open.take() {
-                Some(o) if s == 0 => o,
-                _ => base + s,
-            };
-            if s + run == 64 {
-                open = Some(start);
-                break;
-            }
-            if is_number_word(bytes, start, base + s + run) {
+/// Does the text hold an ASCII digit or an English number word? It runs on
+/// every sentence, so letters and digits are found 64 bytes at a time
+/// through bit masks, and a word is looked at only at its first and last
+/// letter unless those fit a number word of its length. A block's word
+/// runs into the next block's mask, which is computed one block ahead.
+fn ascii_number(bytes: &[u8]) -> bool {
+    let blocks = bytes.len().div_ceil(64);
+    if blocks == 0 {
+        return false;
+    }
+    let (mut letters, digits) = masks_of_block(bytes, 0);
+    if digits != 0 {
+        return true;
+    }
+    // 1 when the previous block ends inside a word
+    let mut carry = 0u64;
+    for k in 0..blocks {
+        let next = if k + 1 < blocks {
+            let (l, d) = masks_of_block(bytes, k + 1);
+            if d != 0 {
                 return true;
             }
-            m &= u64::MAX << (s + run);
+            l
+        } else {
+            0
+        };
+        // words of one or two letters (a fifth of all) never reach the loop
+        let third = (letters >> 2) | (next << 62);
+        let second = (letters >> 1) | (next << 63);
+        let mut starts = letters & !((letters << 1) | carry) & second & third;
+        carry = letters >> 63;
+        while starts != 0 {
+            let s = starts.trailing_zeros() as usize;
+            let mut len = (!(letters >> s)).trailing_zeros() as usize;
+            if s + len == 64 {
+                len += (!next).trailing_zeros() as usize;
+            }
+            let start = 64 * k + s;
+            if is_number_word(bytes, start, start + len) {
+                return true;
+            }
+            starts &= starts - 1;
         }
-        base += 64;
+        letters = next;
     }
-    open.is_some_and(|s| is_number_word(bytes, s, bytes.len()))
+    false
 }
 
 pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
@@ -1207,15 +1233,16 @@ mod prefilter_tests {
     }
 
     #[test]
-    fn letter_mask_marks_letters() {
+    fn block_masks_mark_letters_and_digits() {
         for b in 0..=255u8 {
             for at in [0, 7, 8, 33, 63] {
                 let mut block = [b' '; 64];
                 block[at] = b;
                 block[(at + 1) % 64] = b.wrapping_add(1);
-                let m = letter_mask(&block);
+                let (letters, digits) = block_masks(&block);
                 for (k, x) in block.iter().enumerate() {
-                    assert_eq!(m >> k & 1 == 1, x.is_ascii_alphabetic(), "byte {x} at {k}");
+                    assert_eq!(letters >> k & 1 == 1, x.is_ascii_alphabetic(), "{x} at {k}");
+                    assert_eq!(digits >> k & 1 == 1, x.is_ascii_digit(), "{x} at {k}");
                 }
             }
         }
@@ -1250,7 +1277,7 @@ mod prefilter_tests {
             .map(String::from),
         );
         for t in &texts {
-            assert_eq!(ascii_number_word(t.as_bytes()), plain(t.as_bytes()), "{t}");
+            assert_eq!(ascii_number(t.as_bytes()), plain(t.as_bytes()), "{t}");
         }
     }
 }
