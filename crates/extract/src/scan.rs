@@ -219,11 +219,55 @@ const NUMBER_ENDS: [u32; 512] = {
 };
 
 /// Bits for the ASCII letters and for the digits of a 64-byte block (bit k
+/// for byte k).
+#[cfg(not(target_arch = "x86_64"))]
+#[inline]
+fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+    block_masks_swar(block)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+    // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 CPU has it.
+    unsafe { block_masks_sse2(block) }
+}
+
+/// [`block_masks`] 16 bytes at a time, about a quarter of the instructions
+/// of the portable version: a signed compare after an offset tests a byte
+/// range, and `movemask` gathers the bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64) {
+    use std::arch::x86_64::{
+        _mm_add_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_set_epi64x,
+    };
+    // `lo..lo + n` moves to -128..-128 + n, every other byte above it
+    let in_range = |x, lo: u8, n: u8| {
+        let shifted = _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+        let below = _mm_cmplt_epi8(shifted, _mm_set1_epi8((0x80u8 + n) as i8));
+        u64::from(_mm_movemask_epi8(below) as u16)
+    };
+    let mut letters = 0u64;
+    let mut digits = 0u64;
+    for (k, sixteen) in block.chunks_exact(16).enumerate() {
+        let half = |at: usize| i64::from_le_bytes(sixteen[at..at + 8].try_into().expect("8"));
+        let x = _mm_set_epi64x(half(8), half(0));
+        let folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
+        letters |= in_range(folded, b'a', 26) << (16 * k);
+        digits |= in_range(x, b'0', 10) << (16 * k);
+    }
+    (letters, digits)
+}
+
+/// Bits for the ASCII letters and for the digits of a 64-byte block (bit k
 /// for byte k), eight bytes at a time in a u64: per byte, bit 7 says "in
 /// range" (no carry leaves a byte, and bytes with the high bit are out),
 /// and a multiply gathers the eight bit 7s.
+#[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline]
-fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+fn block_masks_swar(block: &[u8; 64]) -> (u64, u64) {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const ONES: u64 = 0x0101_0101_0101_0101;
@@ -1240,6 +1284,7 @@ mod prefilter_tests {
                 block[at] = b;
                 block[(at + 1) % 64] = b.wrapping_add(1);
                 let (letters, digits) = block_masks(&block);
+                assert_eq!(block_masks_swar(&block), (letters, digits));
                 for (k, x) in block.iter().enumerate() {
                     assert_eq!(letters >> k & 1 == 1, x.is_ascii_alphabetic(), "{x} at {k}");
                     assert_eq!(digits >> k & 1 == 1, x.is_ascii_digit(), "{x} at {k}");
