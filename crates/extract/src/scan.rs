@@ -5,6 +5,7 @@ use crate::fields;
 use crate::numbers::{is_zh_numeral, parse_arabic, parse_en, parse_zh, word_at, EnNumber};
 use crate::vocab::{Compiled, Cue};
 use quarry_core::{Comparator, Metric};
+use std::sync::LazyLock;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Cand {
@@ -83,34 +84,178 @@ pub fn may_hold_number(text: &str) -> bool {
     ascii_number(text.as_bytes())
 }
 
+/// [`is_zh_numeral`] of every char below U+10000, one bit a char: one load
+/// and a bit test per char of the decoder. The numerals are all 3-byte
+/// chars; derived from the function so that the two cannot disagree.
+static ZH_NUMERAL_BITS: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
+    let mut bits = Box::new([0u64; 1024]);
+    for c in (0..0x10000)
+        .filter_map(char::from_u32)
+        .filter(|&c| is_zh_numeral(c))
+    {
+        bits[c as usize >> 6] |= 1 << (c as u32 & 63);
+    }
+    bits
+});
+
 /// Decodes `text` into `buf` (cleared first) and tests on the way what
 /// [`may_hold_number`] tests: one pass over the chars, which the scan needs
 /// anyway when the sentence does hold a number.
 pub fn decode_holds_number(text: &str, buf: &mut Vec<char>) -> bool {
+    let bytes = text.as_bytes();
     buf.clear();
     // Writing into slots spares the capacity check of a push per char.
-    buf.resize(text.len(), '\0');
-    let mut chars = text.chars();
-    let mut n = 0;
-    let mut latin = false;
-    let mut numeral = false;
+    buf.resize(bytes.len(), '\0');
+    let mut dec = Decoder {
+        rest: bytes,
+        slots: &mut buf[..],
+        n: 0,
+        latin: false,
+    };
     // test until the first numeral, then only decode
-    for (slot, c) in buf.iter_mut().zip(chars.by_ref()) {
-        *slot = c;
-        n += 1;
-        if c.is_ascii_digit() || is_zh_numeral(c) {
-            numeral = true;
-            break;
-        }
-        latin |= c.is_ascii_alphabetic();
+    let numeral = dec.run::<true>();
+    if numeral {
+        dec.run::<false>();
     }
-    for (slot, c) in buf[n..].iter_mut().zip(chars) {
-        *slot = c;
-        n += 1;
-    }
+    let (n, latin) = (dec.n, dec.latin);
     buf.truncate(n);
     // (no digit is left for `ascii_number` to find)
-    numeral || (latin && ascii_number(text.as_bytes()))
+    numeral || (latin && ascii_number(bytes))
+}
+
+/// Valid UTF-8 being decoded into char slots.
+struct Decoder<'a> {
+    rest: &'a [u8],
+    slots: &'a mut [char],
+    /// Slots written.
+    n: usize,
+    /// An ASCII letter seen (while testing).
+    latin: bool,
+}
+
+impl Decoder<'_> {
+    /// Four 3-byte chars at the start of `chunk` (bytes 0..8 and 6..14 each
+    /// hold two) into slots: None when they are not, else whether one is a
+    /// numeral (with `TEST`; the chars after it are decoded all the same,
+    /// and none of them is a letter). `rest` is left to the caller.
+    #[inline(always)]
+    fn four_threes<const TEST: bool>(
+        &mut self,
+        chunk: &[u8; 16],
+        numerals: &[u64; 1024],
+    ) -> Option<bool> {
+        const LEADS: u64 = 0xf0 | (0xf0 << 24);
+        const LEADS_OF_3: u64 = 0xe0 | (0xe0 << 24);
+        let half = |at: usize| u64::from_le_bytes(chunk[at..at + 8].try_into().expect("8"));
+        let (lo, hi) = (half(0), half(6));
+        if lo & LEADS != LEADS_OF_3 || hi & LEADS != LEADS_OF_3 {
+            return None;
+        }
+        let three = |w: u64| (((w & 0x0f) << 12) | ((w >> 2) & 0xfc0) | ((w >> 16) & 0x3f)) as u32;
+        let cs = [three(lo), three(lo >> 24), three(hi), three(hi >> 24)];
+        let slots = self.slots[self.n..]
+            .first_chunk_mut::<4>()
+            .expect("a slot for each byte");
+        for (slot, &c) in slots.iter_mut().zip(&cs) {
+            *slot = char::from_u32(c).expect("valid UTF-8");
+        }
+        self.n += 4;
+        Some(
+            TEST && cs
+                .iter()
+                .any(|&c| numerals[c as usize >> 6] >> (c & 63) & 1 != 0),
+        )
+    }
+
+    /// Decodes to the end, or with `TEST` up to and including the first
+    /// digit or Chinese numeral: true when it stopped there. Runs of 3-byte
+    /// chars, nearly all of a Chinese text, take a loop of their own; only
+    /// they can be numerals, and only ASCII chars digits or letters.
+    #[inline(always)]
+    fn run<const TEST: bool>(&mut self) -> bool {
+        let numerals: &[u64; 1024] = &ZH_NUMERAL_BITS;
+        loop {
+            while let Some(chunk) = self.rest.first_chunk::<16>() {
+                match self.four_threes::<TEST>(chunk, numerals) {
+                    None => break,
+                    Some(numeral) => {
+                        self.rest = &self.rest[12..];
+                        if numeral {
+                            return true;
+                        }
+                    }
+                }
+            }
+            if (12..16).contains(&self.rest.len()) {
+                // the text's end, padded (zeros are no lead bytes)
+                let mut chunk = [0u8; 16];
+                chunk[..self.rest.len()].copy_from_slice(self.rest);
+                if let Some(numeral) = self.four_threes::<TEST>(&chunk, numerals) {
+                    self.rest = &self.rest[12..];
+                    if numeral {
+                        return true;
+                    }
+                }
+            }
+            while let Some(&four) = self.rest.first_chunk::<4>() {
+                let w = u32::from_le_bytes(four);
+                if w & 0xf0 != 0xe0 {
+                    break;
+                }
+                let c = ((w & 0x0f) << 12) | ((w >> 2) & 0xfc0) | ((w >> 16) & 0x3f);
+                self.slots[self.n] = char::from_u32(c).expect("valid UTF-8");
+                self.n += 1;
+                self.rest = &self.rest[3..];
+                if TEST && numerals[c as usize >> 6] >> (c & 63) & 1 != 0 {
+                    return true;
+                }
+            }
+            if self.rest.is_empty() {
+                return false;
+            }
+            let (c, width) = decode_first(self.rest);
+            self.slots[self.n] = c;
+            self.n += 1;
+            self.rest = &self.rest[width..];
+            if TEST {
+                if width == 1 {
+                    if c.is_ascii_digit() {
+                        return true;
+                    }
+                    self.latin |= c.is_ascii_alphabetic();
+                } else if width == 3 && is_zh_numeral(c) {
+                    return true;
+                }
+            }
+        }
+    }
+}
+
+/// The first char of valid, non-empty UTF-8 and its length. A decoder that
+/// trusts the encoding and reads four bytes at once is far fewer
+/// instructions than `str::chars`.
+#[inline(always)]
+fn decode_first(bytes: &[u8]) -> (char, usize) {
+    let w = match bytes.first_chunk::<4>() {
+        Some(four) => u32::from_le_bytes(*four),
+        None => {
+            let at = |k: usize| bytes.get(k).map_or(0, |&b| u32::from(b)) << (8 * k);
+            at(0) | at(1) | at(2)
+        }
+    };
+    let (c, width) = if w & 0xf0 == 0xe0 {
+        let c = ((w & 0x0f) << 12) | ((w >> 2) & 0xfc0) | ((w >> 16) & 0x3f);
+        (c, 3)
+    } else if w & 0x80 == 0 {
+        (w & 0x7f, 1)
+    } else if w & 0xe0 == 0xc0 {
+        (((w & 0x1f) << 6) | ((w >> 8) & 0x3f), 2)
+    } else {
+        let c =
+            ((w & 0x07) << 18) | ((w << 4) & 0x3_f000) | ((w >> 10) & 0xfc0) | ((w >> 24) & 0x3f);
+        (c, 4)
+    };
+    (char::from_u32(c).expect("valid UTF-8"), width)
 }
 
 /// The number words of the pre-filter.
@@ -1274,6 +1419,16 @@ mod prefilter_tests {
         }
         // both answers come up often enough to test anything
         assert!(seen.iter().all(|&n| n > 20_000), "{seen:?}");
+    }
+
+    #[test]
+    fn numerals_are_3_byte_chars() {
+        // the decoder tests only 3-byte chars for a numeral
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            if is_zh_numeral(c) {
+                assert_eq!(c.len_utf8(), 3, "{c}");
+            }
+        }
     }
 
     #[test]
