@@ -66,22 +66,13 @@ fn skip_code(chars: &[char], mut i: usize) -> usize {
 
 /// Cheap test on the UTF-8 text: can it hold a quantity at all? An ASCII
 /// digit, a Chinese numeral character, or an English number word.
+///
+/// It runs on ASCII sentences ([`decode_holds_number`] on the others): the
+/// byte scan notes a non-ASCII byte on its way, which spares a separate
+/// ASCII check, and only then are the chars decoded for numerals.
 pub fn may_hold_number(text: &str) -> bool {
-    if !text.is_ascii() {
-        // Chinese text: one decoding pass that stops at the first numeral;
-        // such sentences seldom hold a Latin letter, and noting one on the
-        // way spares the byte scan for English words
-        let mut latin = false;
-        for c in text.chars() {
-            if c.is_ascii_digit() || is_zh_numeral(c) {
-                return true;
-            }
-            latin |= c.is_ascii_alphabetic();
-        }
-        // (no digit is left for `ascii_number` to find)
-        return latin && ascii_number(text.as_bytes());
-    }
-    ascii_number(text.as_bytes())
+    let (number, non_ascii) = ascii_number(text.as_bytes());
+    number || (non_ascii && text.chars().any(is_zh_numeral))
 }
 
 /// [`is_zh_numeral`] of every char below U+10000, one bit a char: one load
@@ -120,7 +111,7 @@ pub fn decode_holds_number(text: &str, buf: &mut Vec<char>) -> bool {
     let (n, latin) = (dec.n, dec.latin);
     buf.truncate(n);
     // (no digit is left for `ascii_number` to find)
-    numeral || (latin && ascii_number(bytes))
+    numeral || (latin && ascii_number(bytes).0)
 }
 
 /// Valid UTF-8 being decoded into char slots.
@@ -363,17 +354,17 @@ const NUMBER_ENDS: [u32; 512] = {
     t
 };
 
-/// Bits for the ASCII letters and for the digits of a 64-byte block (bit k
-/// for byte k).
+/// Bits for the ASCII letters, the digits and the non-ASCII bytes of a
+/// 64-byte block (bit k for byte k).
 #[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+fn block_masks(block: &[u8; 64]) -> (u64, u64, u64) {
     block_masks_swar(block)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[inline]
-fn block_masks(block: &[u8; 64]) -> (u64, u64) {
+fn block_masks(block: &[u8; 64]) -> (u64, u64, u64) {
     // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 CPU has it.
     unsafe { block_masks_sse2(block) }
 }
@@ -383,7 +374,7 @@ fn block_masks(block: &[u8; 64]) -> (u64, u64) {
 /// range, and `movemask` gathers the bits.
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "sse2")]
-fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64) {
+fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64, u64) {
     use std::arch::x86_64::{
         _mm_add_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
         _mm_set_epi64x,
@@ -396,14 +387,16 @@ fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64) {
     };
     let mut letters = 0u64;
     let mut digits = 0u64;
+    let mut high = 0u64;
     for (k, sixteen) in block.chunks_exact(16).enumerate() {
         let half = |at: usize| i64::from_le_bytes(sixteen[at..at + 8].try_into().expect("8"));
         let x = _mm_set_epi64x(half(8), half(0));
         let folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
         letters |= in_range(folded, b'a', 26) << (16 * k);
         digits |= in_range(x, b'0', 10) << (16 * k);
+        high |= u64::from(_mm_movemask_epi8(x) as u16) << (16 * k);
     }
-    (letters, digits)
+    (letters, digits, high)
 }
 
 /// Bits for the ASCII letters and for the digits of a 64-byte block (bit k
@@ -412,13 +405,14 @@ fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64) {
 /// and a multiply gathers the eight bit 7s.
 #[cfg(any(test, not(target_arch = "x86_64")))]
 #[inline]
-fn block_masks_swar(block: &[u8; 64]) -> (u64, u64) {
+fn block_masks_swar(block: &[u8; 64]) -> (u64, u64, u64) {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const ONES: u64 = 0x0101_0101_0101_0101;
     let gather = |high: u64| ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
     let mut letters = 0u64;
     let mut digits = 0u64;
+    let mut high = 0u64;
     for (k, eight) in block.chunks_exact(8).enumerate() {
         let raw = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
         let x = raw | (ONES * 0x20);
@@ -431,13 +425,14 @@ fn block_masks_swar(block: &[u8; 64]) -> (u64, u64) {
         let ge_0 = low + ONES * (0x80 - u64::from(b'0'));
         let gt_9 = low + ONES * (0x80 - u64::from(b'9') - 1);
         digits |= gather(ge_0 & !gt_9 & !raw & HIGH) << (8 * k);
+        high |= gather(raw & HIGH) << (8 * k);
     }
-    (letters, digits)
+    (letters, digits, high)
 }
 
 /// The masks of block `k` of `bytes`, the last one padded with zeros.
 #[inline]
-fn masks_of_block(bytes: &[u8], k: usize) -> (u64, u64) {
+fn masks_of_block(bytes: &[u8], k: usize) -> (u64, u64, u64) {
     let base = 64 * k;
     let as_block = |b: &[u8]| -> [u8; 64] { b.try_into().expect("64 bytes") };
     if let Some(block) = bytes.get(base..base + 64) {
@@ -446,8 +441,9 @@ fn masks_of_block(bytes: &[u8], k: usize) -> (u64, u64) {
     let rest = bytes.len() - base;
     if let Some(from) = bytes.len().checked_sub(64) {
         // the text's last 64 bytes, shifted: no copy into a padded block
-        let (letters, digits) = block_masks(&as_block(&bytes[from..]));
-        return (letters >> (64 - rest), digits >> (64 - rest));
+        let (letters, digits, high) = block_masks(&as_block(&bytes[from..]));
+        let drop = 64 - rest;
+        return (letters >> drop, digits >> drop, high >> drop);
     }
     let mut block = [0u8; 64];
     block[..rest].copy_from_slice(&bytes[base..]);
@@ -479,23 +475,25 @@ fn is_number_key(bytes: &[u8], start: usize, end: usize) -> bool {
 /// through bit masks, and a word is looked at only at its first and last
 /// letter unless those fit a number word of its length. A block's word
 /// runs into the next block's mask, which is computed one block ahead.
-fn ascii_number(bytes: &[u8]) -> bool {
+/// Also says whether a byte is not ASCII (when no number was found).
+fn ascii_number(bytes: &[u8]) -> (bool, bool) {
     let blocks = bytes.len().div_ceil(64);
     if blocks == 0 {
-        return false;
+        return (false, false);
     }
-    let (mut letters, digits) = masks_of_block(bytes, 0);
+    let (mut letters, digits, mut high) = masks_of_block(bytes, 0);
     if digits != 0 {
-        return true;
+        return (true, false);
     }
     // 1 when the previous block ends inside a word
     let mut carry = 0u64;
     for k in 0..blocks {
         let next = if k + 1 < blocks {
-            let (l, d) = masks_of_block(bytes, k + 1);
+            let (l, d, h) = masks_of_block(bytes, k + 1);
             if d != 0 {
-                return true;
+                return (true, false);
             }
+            high |= h;
             l
         } else {
             0
@@ -513,13 +511,13 @@ fn ascii_number(bytes: &[u8]) -> bool {
             }
             let start = 64 * k + s;
             if is_number_word(bytes, start, start + len) {
-                return true;
+                return (true, false);
             }
             starts &= starts - 1;
         }
         letters = next;
     }
-    false
+    (false, high != 0)
 }
 
 pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
@@ -1438,11 +1436,12 @@ mod prefilter_tests {
                 let mut block = [b' '; 64];
                 block[at] = b;
                 block[(at + 1) % 64] = b.wrapping_add(1);
-                let (letters, digits) = block_masks(&block);
-                assert_eq!(block_masks_swar(&block), (letters, digits));
+                let (letters, digits, high) = block_masks(&block);
+                assert_eq!(block_masks_swar(&block), (letters, digits, high));
                 for (k, x) in block.iter().enumerate() {
                     assert_eq!(letters >> k & 1 == 1, x.is_ascii_alphabetic(), "{x} at {k}");
                     assert_eq!(digits >> k & 1 == 1, x.is_ascii_digit(), "{x} at {k}");
+                    assert_eq!(high >> k & 1 == 1, !x.is_ascii(), "{x} at {k}");
                 }
             }
         }
@@ -1477,7 +1476,7 @@ mod prefilter_tests {
             .map(String::from),
         );
         for t in &texts {
-            assert_eq!(ascii_number(t.as_bytes()), plain(t.as_bytes()), "{t}");
+            assert_eq!(ascii_number(t.as_bytes()).0, plain(t.as_bytes()), "{t}");
         }
     }
 }
