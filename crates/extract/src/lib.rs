@@ -162,10 +162,12 @@ impl Extractor {
             let first: &[char] = if !buf.is_empty() {
                 &buf[..buf.len().min(HEAD)]
             } else {
-                let mut n = 0;
-                for (slot, c) in head.iter_mut().zip(text.chars()) {
-                    *slot = c;
-                    n += 1;
+                // only ASCII text is left undecoded (a non-ASCII one was
+                // decoded whole), so its bytes are its chars
+                debug_assert!(text.is_ascii());
+                let n = text.len().min(HEAD);
+                for (slot, b) in head.iter_mut().zip(text.bytes()) {
+                    *slot = char::from(b);
                 }
                 &head[..n]
             };

@@ -5,6 +5,7 @@ use crate::fields;
 use crate::numbers::{is_zh_numeral, parse_arabic, parse_en, parse_zh, word_at, EnNumber};
 use crate::vocab::{Compiled, Cue};
 use quarry_core::{Comparator, Metric};
+use std::sync::LazyLock;
 
 #[derive(Clone, Debug)]
 pub(crate) struct Cand {
@@ -65,59 +66,187 @@ fn skip_code(chars: &[char], mut i: usize) -> usize {
 
 /// Cheap test on the UTF-8 text: can it hold a quantity at all? An ASCII
 /// digit, a Chinese numeral character, or an English number word.
+///
+/// It runs on ASCII sentences ([`decode_holds_number`] on the others): the
+/// byte scan notes a non-ASCII byte on its way, which spares a separate
+/// ASCII check, and only then are the chars decoded for numerals.
 pub fn may_hold_number(text: &str) -> bool {
-    if !text.is_ascii() {
-        // Chinese text: one decoding pass that stops at the first numeral;
-        // such sentences seldom hold a Latin letter, and noting one on the
-        // way spares the byte scan for English words
-        let mut latin = false;
-        for c in text.chars() {
-            if c.is_ascii_digit() || is_zh_numeral(c) {
-                return true;
-            }
-            latin |= c.is_ascii_alphabetic();
-        }
-        return latin && ascii_number_word(text.as_bytes());
-    }
-    has_ascii_digit(text.as_bytes()) || ascii_number_word(text.as_bytes())
+    let (number, non_ascii) = ascii_number(text.as_bytes());
+    number || (non_ascii && text.chars().any(is_zh_numeral))
 }
+
+/// [`is_zh_numeral`] of every char below U+10000, one bit a char: one load
+/// and a bit test per char of the decoder. The numerals are all 3-byte
+/// chars; derived from the function so that the two cannot disagree.
+static ZH_NUMERAL_BITS: LazyLock<Box<[u64; 1024]>> = LazyLock::new(|| {
+    let mut bits = Box::new([0u64; 1024]);
+    for c in (0..0x10000)
+        .filter_map(char::from_u32)
+        .filter(|&c| is_zh_numeral(c))
+    {
+        bits[c as usize >> 6] |= 1 << (c as u32 & 63);
+    }
+    bits
+});
 
 /// Decodes `text` into `buf` (cleared first) and tests on the way what
 /// [`may_hold_number`] tests: one pass over the chars, which the scan needs
 /// anyway when the sentence does hold a number.
 pub fn decode_holds_number(text: &str, buf: &mut Vec<char>) -> bool {
+    let bytes = text.as_bytes();
     buf.clear();
     // Writing into slots spares the capacity check of a push per char.
-    buf.resize(text.len(), '\0');
-    let mut chars = text.chars();
-    let mut n = 0;
-    let mut latin = false;
-    let mut numeral = false;
+    buf.resize(bytes.len(), '\0');
+    let mut dec = Decoder {
+        rest: bytes,
+        slots: &mut buf[..],
+        n: 0,
+        latin: false,
+    };
     // test until the first numeral, then only decode
-    for (slot, c) in buf.iter_mut().zip(chars.by_ref()) {
-        *slot = c;
-        n += 1;
-        if c.is_ascii_digit() || is_zh_numeral(c) {
-            numeral = true;
-            break;
-        }
-        latin |= c.is_ascii_alphabetic();
+    let numeral = dec.run::<true>();
+    if numeral {
+        dec.run::<false>();
     }
-    for (slot, c) in buf[n..].iter_mut().zip(chars) {
-        *slot = c;
-        n += 1;
-    }
+    let (n, latin) = (dec.n, dec.latin);
     buf.truncate(n);
-    numeral || (latin && ascii_number_word(text.as_bytes()))
+    // (no digit is left for `ascii_number` to find)
+    numeral || (latin && ascii_number(bytes).0)
 }
 
-/// Digit test in fixed-size chunks without an early exit inside a chunk, so
-/// that the compiler vectorizes it.
-pub fn has_ascii_digit(bytes: &[u8]) -> bool {
-    bytes.chunks(32).any(|c| {
-        c.iter()
-            .fold(false, |a, &x| a | (x.wrapping_sub(b'0') < 10))
-    })
+/// Valid UTF-8 being decoded into char slots.
+struct Decoder<'a> {
+    rest: &'a [u8],
+    slots: &'a mut [char],
+    /// Slots written.
+    n: usize,
+    /// An ASCII letter seen (while testing).
+    latin: bool,
+}
+
+impl Decoder<'_> {
+    /// Four 3-byte chars at the start of `chunk` (bytes 0..8 and 6..14 each
+    /// hold two) into slots: None when they are not, else whether one is a
+    /// numeral (with `TEST`; the chars after it are decoded all the same,
+    /// and none of them is a letter). `rest` is left to the caller.
+    #[inline(always)]
+    fn four_threes<const TEST: bool>(
+        &mut self,
+        chunk: &[u8; 16],
+        numerals: &[u64; 1024],
+    ) -> Option<bool> {
+        const LEADS: u64 = 0xf0 | (0xf0 << 24);
+        const LEADS_OF_3: u64 = 0xe0 | (0xe0 << 24);
+        let half = |at: usize| u64::from_le_bytes(chunk[at..at + 8].try_into().expect("8"));
+        let (lo, hi) = (half(0), half(6));
+        if lo & LEADS != LEADS_OF_3 || hi & LEADS != LEADS_OF_3 {
+            return None;
+        }
+        let three = |w: u64| (((w & 0x0f) << 12) | ((w >> 2) & 0xfc0) | ((w >> 16) & 0x3f)) as u32;
+        let cs = [three(lo), three(lo >> 24), three(hi), three(hi >> 24)];
+        let slots = self.slots[self.n..]
+            .first_chunk_mut::<4>()
+            .expect("a slot for each byte");
+        for (slot, &c) in slots.iter_mut().zip(&cs) {
+            *slot = char::from_u32(c).expect("valid UTF-8");
+        }
+        self.n += 4;
+        Some(
+            TEST && cs
+                .iter()
+                .any(|&c| numerals[c as usize >> 6] >> (c & 63) & 1 != 0),
+        )
+    }
+
+    /// Decodes to the end, or with `TEST` up to and including the first
+    /// digit or Chinese numeral: true when it stopped there. Runs of 3-byte
+    /// chars, nearly all of a Chinese text, take a loop of their own; only
+    /// they can be numerals, and only ASCII chars digits or letters.
+    #[inline(always)]
+    fn run<const TEST: bool>(&mut self) -> bool {
+        let numerals: &[u64; 1024] = &ZH_NUMERAL_BITS;
+        loop {
+            while let Some(chunk) = self.rest.first_chunk::<16>() {
+                match self.four_threes::<TEST>(chunk, numerals) {
+                    None => break,
+                    Some(numeral) => {
+                        self.rest = &self.rest[12..];
+                        if numeral {
+                            return true;
+                        }
+                    }
+                }
+            }
+            if (12..16).contains(&self.rest.len()) {
+                // the text's end, padded (zeros are no lead bytes)
+                let mut chunk = [0u8; 16];
+                chunk[..self.rest.len()].copy_from_slice(self.rest);
+                if let Some(numeral) = self.four_threes::<TEST>(&chunk, numerals) {
+                    self.rest = &self.rest[12..];
+                    if numeral {
+                        return true;
+                    }
+                }
+            }
+            while let Some(&four) = self.rest.first_chunk::<4>() {
+                let w = u32::from_le_bytes(four);
+                if w & 0xf0 != 0xe0 {
+                    break;
+                }
+                let c = ((w & 0x0f) << 12) | ((w >> 2) & 0xfc0) | ((w >> 16) & 0x3f);
+                self.slots[self.n] = char::from_u32(c).expect("valid UTF-8");
+                self.n += 1;
+                self.rest = &self.rest[3..];
+                if TEST && numerals[c as usize >> 6] >> (c & 63) & 1 != 0 {
+                    return true;
+                }
+            }
+            if self.rest.is_empty() {
+                return false;
+            }
+            let (c, width) = decode_first(self.rest);
+            self.slots[self.n] = c;
+            self.n += 1;
+            self.rest = &self.rest[width..];
+            if TEST {
+                if width == 1 {
+                    if c.is_ascii_digit() {
+                        return true;
+                    }
+                    self.latin |= c.is_ascii_alphabetic();
+                } else if width == 3 && is_zh_numeral(c) {
+                    return true;
+                }
+            }
+        }
+    }
+}
+
+/// The first char of valid, non-empty UTF-8 and its length. A decoder that
+/// trusts the encoding and reads four bytes at once is far fewer
+/// instructions than `str::chars`.
+#[inline(always)]
+fn decode_first(bytes: &[u8]) -> (char, usize) {
+    let w = match bytes.first_chunk::<4>() {
+        Some(four) => u32::from_le_bytes(*four),
+        None => {
+            let at = |k: usize| bytes.get(k).map_or(0, |&b| u32::from(b)) << (8 * k);
+            at(0) | at(1) | at(2)
+        }
+    };
+    let (c, width) = if w & 0xf0 == 0xe0 {
+        let c = ((w & 0x0f) << 12) | ((w >> 2) & 0xfc0) | ((w >> 16) & 0x3f);
+        (c, 3)
+    } else if w & 0x80 == 0 {
+        (w & 0x7f, 1)
+    } else if w & 0xe0 == 0xc0 {
+        (((w & 0x1f) << 6) | ((w >> 8) & 0x3f), 2)
+    } else {
+        let c =
+            ((w & 0x07) << 18) | ((w << 4) & 0x3_f000) | ((w >> 10) & 0xfc0) | ((w >> 24) & 0x3f);
+        (c, 4)
+    };
+    (char::from_u32(c).expect("valid UTF-8"), width)
 }
 
 /// The number words of the pre-filter.
@@ -210,48 +339,123 @@ const NUMBER_TABLE: [u64; 128] = {
     table
 };
 
-/// First letters of the number words, one bit a letter.
-const NUMBER_FIRSTS: u32 = {
-    let mut m = 0u32;
+/// Last letters of the number words by length and first letter: bit
+/// `last & 31` of entry `len << 5 | first & 31` (a letter's low five bits
+/// are the same in either case). Of a typical text's words, one in forty
+/// passes, so the letter-by-letter look-up is rare.
+const NUMBER_ENDS: [u32; 512] = {
+    let mut t = [0u32; 512];
     let mut i = 0;
     while i < NUMBER_WORDS.len() {
-        m |= 1 << (NUMBER_WORDS[i][0] - b'a');
+        let w = NUMBER_WORDS[i];
+        t[(w.len() << 5) | (w[0] & 31) as usize] |= 1 << (w[w.len() - 1] & 31);
         i += 1;
     }
-    m
+    t
 };
 
-/// One bit per ASCII letter of a 64-byte block (bit k for byte k), eight
-/// bytes at a time in a u64: per byte, bit 7 says "letter" (`a`..=`z` after
-/// folding case, and no high bit), and a multiply gathers the eight bit 7s.
+/// Bits for the ASCII letters, the digits and the non-ASCII bytes of a
+/// 64-byte block (bit k for byte k).
+#[cfg(not(target_arch = "x86_64"))]
 #[inline]
-fn letter_mask(block: &[u8; 64]) -> u64 {
+fn block_masks(block: &[u8; 64]) -> (u64, u64, u64) {
+    block_masks_swar(block)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[inline]
+fn block_masks(block: &[u8; 64]) -> (u64, u64, u64) {
+    // SAFETY: SSE2 is part of the x86_64 baseline: every x86_64 CPU has it.
+    unsafe { block_masks_sse2(block) }
+}
+
+/// [`block_masks`] 16 bytes at a time, about a quarter of the instructions
+/// of the portable version: a signed compare after an offset tests a byte
+/// range, and `movemask` gathers the bits.
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "sse2")]
+fn block_masks_sse2(block: &[u8; 64]) -> (u64, u64, u64) {
+    use std::arch::x86_64::{
+        _mm_add_epi8, _mm_cmplt_epi8, _mm_movemask_epi8, _mm_or_si128, _mm_set1_epi8,
+        _mm_set_epi64x,
+    };
+    // `lo..lo + n` moves to -128..-128 + n, every other byte above it
+    let in_range = |x, lo: u8, n: u8| {
+        let shifted = _mm_add_epi8(x, _mm_set1_epi8(0x80u8.wrapping_sub(lo) as i8));
+        let below = _mm_cmplt_epi8(shifted, _mm_set1_epi8((0x80u8 + n) as i8));
+        u64::from(_mm_movemask_epi8(below) as u16)
+    };
+    let mut letters = 0u64;
+    let mut digits = 0u64;
+    let mut high = 0u64;
+    for (k, sixteen) in block.chunks_exact(16).enumerate() {
+        let half = |at: usize| i64::from_le_bytes(sixteen[at..at + 8].try_into().expect("8"));
+        let x = _mm_set_epi64x(half(8), half(0));
+        let folded = _mm_or_si128(x, _mm_set1_epi8(0x20));
+        letters |= in_range(folded, b'a', 26) << (16 * k);
+        digits |= in_range(x, b'0', 10) << (16 * k);
+        high |= u64::from(_mm_movemask_epi8(x) as u16) << (16 * k);
+    }
+    (letters, digits, high)
+}
+
+/// Bits for the ASCII letters and for the digits of a 64-byte block (bit k
+/// for byte k), eight bytes at a time in a u64: per byte, bit 7 says "in
+/// range" (no carry leaves a byte, and bytes with the high bit are out),
+/// and a multiply gathers the eight bit 7s.
+#[cfg(any(test, not(target_arch = "x86_64")))]
+#[inline]
+fn block_masks_swar(block: &[u8; 64]) -> (u64, u64, u64) {
     const LOW7: u64 = 0x7f7f_7f7f_7f7f_7f7f;
     const HIGH: u64 = 0x8080_8080_8080_8080;
     const ONES: u64 = 0x0101_0101_0101_0101;
-    let mut mask = 0u64;
+    let gather = |high: u64| ((high >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
+    let mut letters = 0u64;
+    let mut digits = 0u64;
+    let mut high = 0u64;
     for (k, eight) in block.chunks_exact(8).enumerate() {
-        let x = u64::from_le_bytes(eight.try_into().expect("8 bytes")) | (ONES * 0x20);
+        let raw = u64::from_le_bytes(eight.try_into().expect("8 bytes"));
+        let x = raw | (ONES * 0x20);
         let low = x & LOW7;
-        // bit 7 of each byte: low >= 'a', low > 'z'; no carry leaves a byte
+        // letters: low >= 'a' and not low > 'z', after folding case
         let ge_a = low + ONES * (0x80 - u64::from(b'a'));
         let gt_z = low + ONES * (0x80 - u64::from(b'z') - 1);
-        let letters = ge_a & !gt_z & !x & HIGH;
-        let bits = ((letters >> 7).wrapping_mul(0x0102_0408_1020_4080)) >> 56;
-        mask |= bits << (8 * k);
+        letters |= gather(ge_a & !gt_z & !x & HIGH) << (8 * k);
+        let low = raw & LOW7;
+        let ge_0 = low + ONES * (0x80 - u64::from(b'0'));
+        let gt_9 = low + ONES * (0x80 - u64::from(b'9') - 1);
+        digits |= gather(ge_0 & !gt_9 & !raw & HIGH) << (8 * k);
+        high |= gather(raw & HIGH) << (8 * k);
     }
-    mask
+    (letters, digits, high)
 }
 
-/// Is `bytes[start..end]`, a whole run of letters, a number word? Most
-/// words fail on length or first letter before any lookup.
+/// The masks of block `k` of `bytes`, the last one padded with zeros.
+#[inline]
+fn masks_of_block(bytes: &[u8], k: usize) -> (u64, u64, u64) {
+    let base = 64 * k;
+    let as_block = |b: &[u8]| -> [u8; 64] { b.try_into().expect("64 bytes") };
+    if let Some(block) = bytes.get(base..base + 64) {
+        return block_masks(&as_block(block));
+    }
+    let rest = bytes.len() - base;
+    if let Some(from) = bytes.len().checked_sub(64) {
+        // the text's last 64 bytes, shifted: no copy into a padded block
+        let (letters, digits, high) = block_masks(&as_block(&bytes[from..]));
+        let drop = 64 - rest;
+        return (letters >> drop, digits >> drop, high >> drop);
+    }
+    let mut block = [0u8; 64];
+    block[..rest].copy_from_slice(&bytes[base..]);
+    block_masks(&block)
+}
+
+/// Is `bytes[start..end]`, a whole run of letters, a number word?
 #[inline(always)]
 fn is_number_word(bytes: &[u8], start: usize, end: usize) -> bool {
-    let first = (bytes[start] | 0x20).wrapping_sub(b'a');
     let len = end - start;
-    (3..=9).contains(&len)
-        && NUMBER_FIRSTS & (1 << (first & 31)) != 0
-        && is_number_key(bytes, start, end)
+    let ends = NUMBER_ENDS[(len.min(15) << 5) | usize::from(bytes[start] & 31)];
+    ends != 0 && ends >> (bytes[end - 1] & 31) & 1 != 0 && is_number_key(bytes, start, end)
 }
 
 #[inline(never)]
@@ -266,45 +470,54 @@ fn is_number_key(bytes: &[u8], start: usize, end: usize) -> bool {
     NUMBER_TABLE[number_slot(key)] == key
 }
 
-/// Does the text hold an English number word? It runs on every sentence
-/// without a digit, so letters are found 64 bytes at a time through a bit
-/// mask, and only words of a number word's length and first letter are
-/// looked at letter by letter.
-fn ascii_number_word(bytes: &[u8]) -> bool {
-    // the start of a word that runs past the end of the last block
-    let mut open: Option<usize> = None;
-    let mut base = 0;
-    while base < bytes.len() {
-        let take = (bytes.len() - base).min(64);
-        let mut block = [0u8; 64];
-        block[..take].copy_from_slice(&bytes[base..base + take]);
-        let mut m = letter_mask(&block);
-        if m & 1 == 0 {
-            if let Some(s) = open.take() {
-                if is_number_word(bytes, s, base) {
-                    return true;
-                }
-            }
-        }
-        while m != 0 {
-            let s = m.trailing_zeros() as usize;
-            let run = (!(m >> s)).trailing_zeros() as usize;
-            let start = match open.take() {
-                Some(o) if s == 0 => o,
-                _ => base + s,
-            };
-            if s + run == 64 {
-                open = Some(start);
-                break;
-            }
-            if is_number_word(bytes, start, base + s + run) {
-                return true;
-            }
-            m &= u64::MAX << (s + run);
-        }
-        base += 64;
+/// Does the text hold an ASCII digit or an English number word? It runs on
+/// every sentence, so letters and digits are found 64 bytes at a time
+/// through bit masks, and a word is looked at only at its first and last
+/// letter unless those fit a number word of its length. A block's word
+/// runs into the next block's mask, which is computed one block ahead.
+/// Also says whether a byte is not ASCII (when no number was found).
+fn ascii_number(bytes: &[u8]) -> (bool, bool) {
+    let blocks = bytes.len().div_ceil(64);
+    if blocks == 0 {
+        return (false, false);
     }
-    open.is_some_and(|s| is_number_word(bytes, s, bytes.len()))
+    let (mut letters, digits, mut high) = masks_of_block(bytes, 0);
+    if digits != 0 {
+        return (true, false);
+    }
+    // 1 when the previous block ends inside a word
+    let mut carry = 0u64;
+    for k in 0..blocks {
+        let next = if k + 1 < blocks {
+            let (l, d, h) = masks_of_block(bytes, k + 1);
+            if d != 0 {
+                return (true, false);
+            }
+            high |= h;
+            l
+        } else {
+            0
+        };
+        // words of one or two letters (a fifth of all) never reach the loop
+        let third = (letters >> 2) | (next << 62);
+        let second = (letters >> 1) | (next << 63);
+        let mut starts = letters & !((letters << 1) | carry) & second & third;
+        carry = letters >> 63;
+        while starts != 0 {
+            let s = starts.trailing_zeros() as usize;
+            let mut len = (!(letters >> s)).trailing_zeros() as usize;
+            if s + len == 64 {
+                len += (!next).trailing_zeros() as usize;
+            }
+            let start = 64 * k + s;
+            if is_number_word(bytes, start, start + len) {
+                return (true, false);
+            }
+            starts &= starts - 1;
+        }
+        letters = next;
+    }
+    (false, high != 0)
 }
 
 pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
@@ -1085,16 +1298,150 @@ mod prefilter_tests {
         }
     }
 
+    /// A small deterministic generator, so that the random texts need no
+    /// dependency and a failure repeats.
+    struct Rng(u64);
+
+    impl Rng {
+        fn below(&mut self, n: usize) -> usize {
+            self.0 ^= self.0 << 13;
+            self.0 ^= self.0 >> 7;
+            self.0 ^= self.0 << 17;
+            (self.0 % n as u64) as usize
+        }
+    }
+
+    /// Pieces the random texts are made of: plain words, number words and
+    /// near misses, digits, Chinese numerals and other chars of every UTF-8
+    /// length.
+    const PIECES: &[&str] = &[
+        " ",
+        " ",
+        ", ",
+        "-",
+        "'",
+        "\n",
+        "the",
+        "of",
+        "to",
+        "a",
+        "was",
+        "that",
+        "those",
+        "tent",
+        "often",
+        "tens",
+        "sevenths",
+        "eventeen",
+        "thousands",
+        "zeroes",
+        "o",
+        "e",
+        "s",
+        "n",
+        "ninet",
+        "tenthss",
+        "xylophone",
+        "abcdefghijklmnopqrstuvwxyz",
+        "Z",
+        "`",
+        "@",
+        "[",
+        "{",
+        "0",
+        "7",
+        "9",
+        "/",
+        ":",
+        "十",
+        "亿",
+        "〇",
+        "两",
+        "兩",
+        "萬",
+        "年",
+        "的",
+        "经济",
+        "增长",
+        "：",
+        "，",
+        "é",
+        "ß",
+        "£",
+        "€",
+        "™",
+        "𠀀",
+        "𝄞",
+        "😀",
+        "\u{7f}",
+        "\u{80}",
+    ];
+
+    fn random_text(rng: &mut Rng) -> String {
+        let mut t = String::new();
+        // a run of filler moves the pieces across the 64-byte blocks
+        for _ in 0..rng.below(70) {
+            t.push(if rng.below(2) == 0 { 'x' } else { ' ' });
+        }
+        for _ in 0..rng.below(40) {
+            if rng.below(8) == 0 {
+                let w = NUMBER_WORDS[rng.below(NUMBER_WORDS.len())];
+                for &b in w {
+                    let c = char::from(b);
+                    t.push(if rng.below(3) == 0 {
+                        c.to_ascii_uppercase()
+                    } else {
+                        c
+                    });
+                }
+            } else {
+                t.push_str(PIECES[rng.below(PIECES.len())]);
+            }
+        }
+        t
+    }
+
     #[test]
-    fn letter_mask_marks_letters() {
+    fn random_texts_as_the_plain_tests() {
+        let mut rng = Rng(0x2545_f491_4f6c_dd1d);
+        let mut buf = vec!['?'; 3];
+        let mut seen = [0usize; 2];
+        for _ in 0..200_000 {
+            let t = random_text(&mut rng);
+            let expected =
+                t.chars().any(|c| c.is_ascii_digit() || is_zh_numeral(c)) || plain(t.as_bytes());
+            seen[usize::from(expected)] += 1;
+            assert_eq!(may_hold_number(&t), expected, "{t:?}");
+            assert_eq!(decode_holds_number(&t, &mut buf), expected, "{t:?}");
+            assert!(buf.iter().copied().eq(t.chars()), "{t:?}");
+        }
+        // both answers come up often enough to test anything
+        assert!(seen.iter().all(|&n| n > 20_000), "{seen:?}");
+    }
+
+    #[test]
+    fn numerals_are_3_byte_chars() {
+        // the decoder tests only 3-byte chars for a numeral
+        for c in (0..=0x10ffff).filter_map(char::from_u32) {
+            if is_zh_numeral(c) {
+                assert_eq!(c.len_utf8(), 3, "{c}");
+            }
+        }
+    }
+
+    #[test]
+    fn block_masks_mark_letters_and_digits() {
         for b in 0..=255u8 {
             for at in [0, 7, 8, 33, 63] {
                 let mut block = [b' '; 64];
                 block[at] = b;
                 block[(at + 1) % 64] = b.wrapping_add(1);
-                let m = letter_mask(&block);
+                let (letters, digits, high) = block_masks(&block);
+                assert_eq!(block_masks_swar(&block), (letters, digits, high));
                 for (k, x) in block.iter().enumerate() {
-                    assert_eq!(m >> k & 1 == 1, x.is_ascii_alphabetic(), "byte {x} at {k}");
+                    assert_eq!(letters >> k & 1 == 1, x.is_ascii_alphabetic(), "{x} at {k}");
+                    assert_eq!(digits >> k & 1 == 1, x.is_ascii_digit(), "{x} at {k}");
+                    assert_eq!(high >> k & 1 == 1, !x.is_ascii(), "{x} at {k}");
                 }
             }
         }
@@ -1129,7 +1476,7 @@ mod prefilter_tests {
             .map(String::from),
         );
         for t in &texts {
-            assert_eq!(ascii_number_word(t.as_bytes()), plain(t.as_bytes()), "{t}");
+            assert_eq!(ascii_number(t.as_bytes()).0, plain(t.as_bytes()), "{t}");
         }
     }
 }
