@@ -155,6 +155,10 @@ impl<T: Clone> Lexicon<T> {
     }
 
     /// Longest entry starting at `at`: (length in chars, value).
+    ///
+    /// Inlined so that the common rejection (no entry starts with this char)
+    /// costs a bit test in the caller, without a call and its register saves.
+    #[inline]
     pub fn longest_at(&self, chars: &[char], at: usize) -> Option<(usize, &T)> {
         let c = *chars.get(at)?;
         // every entry that starts with a Latin letter needs a word start
@@ -165,6 +169,11 @@ impl<T: Clone> Lexicon<T> {
         if !self.first_keys.may_contain(first) {
             return None;
         }
+        self.longest_at_bucket(chars, at, first)
+    }
+
+    #[inline(never)]
+    fn longest_at_bucket(&self, chars: &[char], at: usize, first: char) -> Option<(usize, &T)> {
         let bucket = self.by_first.get(&first)?;
         for e in bucket {
             let end = at + e.word.len();
@@ -189,7 +198,8 @@ impl<T: Clone> Lexicon<T> {
         None
     }
 
-    /// Longest entry ending just before `end`.
+    /// Longest entry ending just before `end`; inlined like `longest_at`.
+    #[inline]
     pub fn longest_ending_at(&self, chars: &[char], end: usize) -> Option<(usize, &T)> {
         if end == 0 || end > chars.len() {
             return None;
@@ -198,6 +208,16 @@ impl<T: Clone> Lexicon<T> {
         if !self.last_keys.may_contain(last) {
             return None;
         }
+        self.longest_ending_at_bucket(chars, end, last)
+    }
+
+    #[inline(never)]
+    fn longest_ending_at_bucket(
+        &self,
+        chars: &[char],
+        end: usize,
+        last: char,
+    ) -> Option<(usize, &T)> {
         let bucket = self.by_last.get(&last)?;
         for e in bucket {
             let Some(start) = end.checked_sub(e.word.len()) else {
