@@ -67,8 +67,6 @@ struct Cand {
     /// Latin entries must not be glued to more Latin letters ("cut" in "cuts").
     latin_start: bool,
     latin_end: bool,
-    /// The word holds whitespace, which matches any whitespace.
-    spaced: bool,
 }
 
 #[derive(Debug, Clone, Copy)]
@@ -89,7 +87,9 @@ struct Index {
     /// Buckets, each a contiguous run sorted longest first, then in entry
     /// order (which is what makes the earlier of two equal words win).
     cands: Vec<Cand>,
-    /// Every entry's word, ASCII-folded, back to back.
+    /// Every entry's word, ASCII-folded and with any whitespace as a space,
+    /// back to back. Only positions the bucket key did not match are read,
+    /// and there whitespace matches any whitespace.
     arena: Vec<char>,
 }
 
@@ -101,8 +101,8 @@ impl Index {
         let mut starts = Vec::with_capacity(entries.len());
         for (i, e) in entries.iter().enumerate() {
             starts.push(arena.len() as u32);
-            arena.extend(e.word.iter().map(|&c| fold(c)));
-            let w = &arena[arena.len() - e.word.len()..];
+            let w: Vec<char> = e.word.iter().map(|&c| fold(c)).collect();
+            arena.extend(w.iter().map(|&c| if c.is_whitespace() { ' ' } else { c }));
             let (first, last, n) = (w[0], w[w.len() - 1], w.len());
             let i = i as u32;
             match w.get(1).filter(|c| !c.is_whitespace()) {
@@ -173,7 +173,6 @@ impl Index {
                     keyed: if pair_entry { 2 } else { 1 },
                     latin_start: w[0].is_ascii_alphabetic(),
                     latin_end: w[w.len() - 1].is_ascii_alphabetic(),
-                    spaced: w.iter().any(|c| c.is_whitespace()),
                 });
             }
             let mut h = ix.home(k);
@@ -219,17 +218,12 @@ impl Index {
         // A plain loop: as `all` over a zip it stayed an out-of-line call
         // for what is mostly one compare.
         for (&a, &b) in text[range.clone()].iter().zip(&word[range]) {
-            if fold(a) != b && !(c.spaced && both_whitespace(a, b)) {
+            if fold(a) != b && !(b == ' ' && a.is_whitespace()) {
                 return false;
             }
         }
         true
     }
-}
-
-#[cold]
-fn both_whitespace(a: char, b: char) -> bool {
-    a.is_whitespace() && b.is_whitespace()
 }
 
 #[derive(Debug, Clone)]
