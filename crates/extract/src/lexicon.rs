@@ -64,6 +64,9 @@ struct Cand {
     entry: u32,
     /// Chars at the keyed end the bucket key has already matched.
     keyed: u8,
+    /// The arena char just past those (when the word is longer): most
+    /// candidates fail on it, and here it costs no arena access.
+    next: char,
     /// Latin entries must not be glued to more Latin letters ("cut" in "cuts").
     latin_start: bool,
     latin_end: bool,
@@ -166,11 +169,19 @@ impl Index {
                 let w = &entries[i as usize].word;
                 let pair_entry =
                     w.len() >= 2 && !(if backward { w[w.len() - 2] } else { w[1] }).is_whitespace();
+                let keyed = if pair_entry { 2 } else { 1 };
+                let at = starts[i as usize];
+                let next = if backward {
+                    w.len().checked_sub(keyed + 1)
+                } else {
+                    Some(keyed).filter(|&k| k < w.len())
+                };
                 ix.cands.push(Cand {
-                    at: starts[i as usize],
+                    at,
                     len: w.len() as u32,
                     entry: i,
-                    keyed: if pair_entry { 2 } else { 1 },
+                    keyed: keyed as u8,
+                    next: next.map_or('\0', |k| arena[at as usize + k]),
                     latin_start: w[0].is_ascii_alphabetic(),
                     latin_end: w[w.len() - 1].is_ascii_alphabetic(),
                 });
@@ -218,12 +229,18 @@ impl Index {
         // A plain loop: as `all` over a zip it stayed an out-of-line call
         // for what is mostly one compare.
         for (&a, &b) in text[range.clone()].iter().zip(&word[range]) {
-            if fold(a) != b && !(b == ' ' && a.is_whitespace()) {
+            if !same(a, b) {
                 return false;
             }
         }
         true
     }
+}
+
+/// Text char `a` matches arena char `b`.
+#[inline(always)]
+fn same(a: char, b: char) -> bool {
+    fold(a) == b || (b == ' ' && a.is_whitespace())
 }
 
 #[derive(Debug, Clone)]
@@ -308,7 +325,11 @@ impl<T: Clone> Lexicon<T> {
             if end > chars.len() {
                 continue;
             }
-            if !ix.matches(c, &chars[at..end], c.keyed as usize..len) {
+            let k = c.keyed as usize;
+            if len > k
+                && (!same(chars[at + k], c.next)
+                    || (len > k + 1 && !ix.matches(c, &chars[at..end], k + 1..len)))
+            {
                 continue;
             }
             if c.latin_end && chars.get(end).is_some_and(|c| c.is_ascii_alphabetic()) {
@@ -355,7 +376,11 @@ impl<T: Clone> Lexicon<T> {
             let Some(start) = end.checked_sub(len) else {
                 continue;
             };
-            if !ix.matches(c, &chars[start..end], 0..len - c.keyed as usize) {
+            let k = c.keyed as usize;
+            if len > k
+                && (!same(chars[end - 1 - k], c.next)
+                    || (len > k + 1 && !ix.matches(c, &chars[start..end], 0..len - k - 1)))
+            {
                 continue;
             }
             if c.latin_end && chars.get(end).is_some_and(|c| c.is_ascii_alphabetic()) {
