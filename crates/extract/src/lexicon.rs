@@ -249,6 +249,12 @@ pub struct Lexicon<T> {
     entries: Vec<Entry<T>>,
     first_keys: KeyFilter,
     last_keys: KeyFilter,
+    /// The first (last) chars of words that have a one-char bucket: a probe
+    /// whose pair has no bucket looks there only if the bit is set. (Testing
+    /// it in the inlined part, where the filter slot is at hand, made some
+    /// callers too big to inline in turn and cost more than it saved.)
+    first_ones: KeyFilter,
+    last_ones: KeyFilter,
     index: OnceLock<Index>,
 }
 
@@ -258,6 +264,8 @@ impl<T> Default for Lexicon<T> {
             entries: Vec::new(),
             first_keys: KeyFilter([0; FILTER_WORDS]),
             last_keys: KeyFilter([0; FILTER_WORDS]),
+            first_ones: KeyFilter([0; FILTER_WORDS]),
+            last_ones: KeyFilter([0; FILTER_WORDS]),
             index: OnceLock::new(),
         }
     }
@@ -280,6 +288,13 @@ impl<T: Clone> Lexicon<T> {
         };
         self.first_keys.insert(fold(first));
         self.last_keys.insert(fold(last));
+        // the same split as the buckets' in `Index::build`
+        if word.get(1).is_none_or(|c| c.is_whitespace()) {
+            self.first_ones.insert(fold(first));
+        }
+        if word.len() < 2 || word[word.len() - 2].is_whitespace() {
+            self.last_ones.insert(fold(last));
+        }
         self.entries.retain(|e| e.word != word);
         self.entries.push(Entry { word, value });
         self.index = OnceLock::new();
@@ -317,7 +332,8 @@ impl<T: Clone> Lexicon<T> {
         };
         let bucket = match bucket {
             Some(b) => b,
-            None => ix.bucket(key(FWD_ONE, first, '\0'))?,
+            None if self.first_ones.may_contain(first) => ix.bucket(key(FWD_ONE, first, '\0'))?,
+            None => return None,
         };
         for c in bucket {
             let len = c.len as usize;
@@ -369,7 +385,8 @@ impl<T: Clone> Lexicon<T> {
         };
         let bucket = match bucket {
             Some(b) => b,
-            None => ix.bucket(key(BWD_ONE, last, '\0'))?,
+            None if self.last_ones.may_contain(last) => ix.bucket(key(BWD_ONE, last, '\0'))?,
+            None => return None,
         };
         for c in bucket {
             let len = c.len as usize;
