@@ -55,6 +55,16 @@ fn key(kind: u64, a: char, b: char) -> u64 {
     kind << 42 | (a as u64) << 21 | b as u64
 }
 
+/// FWD_ONE and BWD_ONE are the odd kinds.
+fn is_one(key: u64) -> bool {
+    key >> 42 & 1 == 1
+}
+
+/// The one-char bucket key of a pair key's direction and char.
+fn one_of(pair: u64) -> u64 {
+    (pair | 1 << 42) & !0x1F_FFFF
+}
+
 /// One entry in one bucket.
 #[derive(Debug, Clone, Copy)]
 struct Cand {
@@ -121,24 +131,24 @@ impl Index {
                 None => members.push((key(BWD_ONE, last, '\0'), i)),
             }
         }
+        assert!(
+            u32::try_from(arena.len()).is_ok(),
+            "lexicon of 2^32 chars or more"
+        );
         // A pair bucket also holds its char's one-char bucket: a probe that
-        // finds its pair needs no second lookup. Entries of the two never
-        // tie: they differ on whether the second char is whitespace.
-        let mut ones: Vec<(u64, u32)> = members
-            .iter()
-            .filter(|(k, _)| k >> 42 & 1 == 1)
-            .copied()
-            .collect();
+        // finds its pair needs no second lookup. Sorted like the rest, it
+        // is in the order the single bucket of the first char would be.
+        let mut ones: Vec<(u64, u32)> = members.iter().filter(|m| is_one(m.0)).copied().collect();
         ones.sort_unstable();
         let mut pairs: Vec<u64> = members
             .iter()
-            .filter(|(k, _)| k >> 42 & 1 == 0)
+            .filter(|m| !is_one(m.0))
             .map(|&(k, _)| k)
             .collect();
         pairs.sort_unstable();
         pairs.dedup();
         for p in pairs {
-            let one = (p | 1 << 42) & !0x1F_FFFF;
+            let one = one_of(p);
             let lo = ones.partition_point(|&(k, _)| k < one);
             let hi = ones.partition_point(|&(k, _)| k <= one);
             members.extend(ones[lo..hi].iter().map(|&(_, i)| (p, i)));
