@@ -322,12 +322,13 @@ impl<T: Clone> Lexicon<T> {
     #[inline]
     pub fn longest_at(&self, chars: &[char], at: usize) -> Option<(usize, &T)> {
         let c = *chars.get(at)?;
-        // every entry that starts with a Latin letter needs a word start
-        if c.is_ascii_alphabetic() && at > 0 && chars[at - 1].is_ascii_alphabetic() {
-            return None;
-        }
         let first = fold(c);
         if !self.first_keys.may_contain(first) {
+            return None;
+        }
+        // every entry that starts with a Latin letter needs a word start;
+        // tested after the filter, which turns away most probes by itself
+        if c.is_ascii_alphabetic() && at > 0 && chars[at - 1].is_ascii_alphabetic() {
             return None;
         }
         self.longest_at_bucket(chars, at, first)
