@@ -296,8 +296,14 @@ impl<T: Clone> Lexicon<T> {
         let (Some(&first), Some(&last)) = (word.first(), word.last()) else {
             return;
         };
-        self.first_keys.insert(fold(first));
-        self.last_keys.insert(fold(last));
+        // Both cases of a Latin letter: probes test the char as written and
+        // fold only once past the filter.
+        for c in [first.to_ascii_lowercase(), first.to_ascii_uppercase()] {
+            self.first_keys.insert(c);
+        }
+        for c in [last.to_ascii_lowercase(), last.to_ascii_uppercase()] {
+            self.last_keys.insert(c);
+        }
         // the same split as the buckets' in `Index::build`
         if word.get(1).is_none_or(|c| c.is_whitespace()) {
             self.first_ones.insert(fold(first));
@@ -322,8 +328,7 @@ impl<T: Clone> Lexicon<T> {
     #[inline]
     pub fn longest_at(&self, chars: &[char], at: usize) -> Option<(usize, &T)> {
         let c = *chars.get(at)?;
-        let first = fold(c);
-        if !self.first_keys.may_contain(first) {
+        if !self.first_keys.may_contain(c) {
             return None;
         }
         // every entry that starts with a Latin letter needs a word start;
@@ -331,7 +336,7 @@ impl<T: Clone> Lexicon<T> {
         if c.is_ascii_alphabetic() && at > 0 && chars[at - 1].is_ascii_alphabetic() {
             return None;
         }
-        self.longest_at_bucket(chars, at, first)
+        self.longest_at_bucket(chars, at, fold(c))
     }
 
     #[inline(never)]
@@ -375,11 +380,11 @@ impl<T: Clone> Lexicon<T> {
         if end == 0 || end > chars.len() {
             return None;
         }
-        let last = fold(chars[end - 1]);
+        let last = chars[end - 1];
         if !self.last_keys.may_contain(last) {
             return None;
         }
-        self.longest_ending_at_bucket(chars, end, last)
+        self.longest_ending_at_bucket(chars, end, fold(last))
     }
 
     #[inline(never)]
