@@ -647,9 +647,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
             }
         } else if c.is_ascii_alphabetic() && (i == 0 || !chars[i - 1].is_ascii_alphabetic()) {
             let we = word_at(chars, i);
-            // number words start with one of these letters and are short
-            let first = c.to_ascii_lowercase();
-            if we - i > 9 || !matches!(first, 'o' | 't' | 'f' | 's' | 'e' | 'n' | 'z' | 'h' | 'a') {
+            if !may_start_en_number(chars, i, we) {
                 i = we;
                 continue;
             }
@@ -711,6 +709,32 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
         .filter(|c| !is_excluded(v, chars, c))
         .collect();
     fields::fill(v, chars, cands)
+}
+
+/// Can the word `chars[start..end]` (ASCII letters) start what
+/// [`parse_en`] reads? Only `a`, `an`, `half` and the small number words
+/// do, all of them pre-filter words: the pre-filter's tables answer for
+/// most words at a look-up, where `parse_en` compared each word in full.
+#[inline]
+fn may_start_en_number(chars: &[char], start: usize, end: usize) -> bool {
+    let len = end - start;
+    let lower = |k: usize| (chars[k] as u8) | 0x20;
+    match len {
+        1 => lower(start) == b'a',
+        2 => lower(start) == b'a' && lower(start + 1) == b'n',
+        3..=9 => {
+            let ends = NUMBER_ENDS[(len << 5) | usize::from(lower(start) & 31)];
+            ends >> (lower(end - 1) & 31) & 1 != 0 && {
+                let key = (start..end).fold(0u64, |k, j| (k << 8) | u64::from(lower(j)));
+                if len == 9 {
+                    lower(start) == b's' && key == word_key(b"seventeen")
+                } else {
+                    NUMBER_TABLE[number_slot(key)] == key
+                }
+            }
+        }
+        _ => false,
+    }
 }
 
 fn skip_code_slash(chars: &[char], mut i: usize) -> usize {
@@ -898,11 +922,11 @@ fn tail(
         let unit_direct = v.units.longest_at(chars, p).map(|(l, _)| l).unwrap_or(0);
         if let Some((len, &f)) = direct.filter(|(len, _)| *len >= unit_direct) {
             factor = f;
-            unit.extend(&chars[p..p + len]);
+            push_chars(&mut unit, &chars[p..p + len]);
             p += len;
         } else if let Some((len, &f)) = spaced {
             factor = f;
-            unit.extend(&chars[p + 1..p + 1 + len]);
+            push_chars(&mut unit, &chars[p + 1..p + 1 + len]);
             p += 1 + len;
         }
     }
@@ -934,7 +958,7 @@ fn tail(
         if !unit.is_empty() && chars[p].is_ascii_alphabetic() {
             unit.push(' ');
         }
-        unit.extend(&chars[p..p + len]);
+        push_chars(&mut unit, &chars[p..p + len]);
         end = p + len;
     } else if nm_len.is_some() {
         return Tail::Reject(p);
@@ -943,31 +967,28 @@ fn tail(
         if !unit.is_empty() {
             unit.push(' ');
         }
-        unit.extend(&chars[p + 1..p + 1 + len]);
+        push_chars(&mut unit, &chars[p + 1..p + 1 + len]);
         end = p + 1 + len;
     } else if chars.get(p) == Some(&' ') {
         let w0 = p + 1;
         let w1 = word_at(chars, w0);
-        let word: String = chars[w0..w1]
-            .iter()
-            .collect::<String>()
-            .to_ascii_lowercase();
+        let word = &chars[w0..w1];
         if v.english_after.longest_at(chars, w0).is_some() {
             return Tail::Reject(w1);
         }
-        if word == "dollars" || word == "dollar" {
+        if eq_ascii_lower(word, "dollars") || eq_ascii_lower(word, "dollar") {
             base = Some(dollar.to_string());
             if !unit.is_empty() {
                 unit.push(' ');
             }
-            unit.extend(&chars[w0..w1]);
+            push_chars(&mut unit, &chars[w0..w1]);
             end = w1;
         } else {
             // "9 million new jobs": a count noun, maybe after one adjective
             let mut k = w0;
             let mut found = v.count_nouns.longest_at(chars, k);
             if found.is_none() && w1 > w0 && chars.get(w1) == Some(&' ') {
-                let adj_ok = ADJECTIVES.contains(&word.as_str());
+                let adj_ok = ADJECTIVES.iter().any(|a| eq_ascii_lower(word, a));
                 if adj_ok {
                     k = w1 + 1;
                     found = v.count_nouns.longest_at(chars, k);
@@ -978,7 +999,7 @@ fn tail(
                 if !unit.is_empty() {
                     unit.push(' ');
                 }
-                unit.extend(&chars[w0..k + len]);
+                push_chars(&mut unit, &chars[w0..k + len]);
                 end = k + len;
             }
         }
@@ -1059,6 +1080,22 @@ fn tail(
             ..cand
         })
     }
+}
+
+/// `word` lowercased (ASCII only) is `w`: no String per word tried.
+fn eq_ascii_lower(word: &[char], w: &str) -> bool {
+    word.len() == w.len()
+        && word
+            .iter()
+            .zip(w.bytes())
+            .all(|(c, b)| c.is_ascii() && (*c as u8).to_ascii_lowercase() == b)
+}
+
+/// Appends chars with room made once: `extend` reserves a byte a char, so
+/// a Chinese unit regrew the String at nearly every char.
+fn push_chars(s: &mut String, chars: &[char]) {
+    s.reserve(chars.iter().map(|c| c.len_utf8()).sum());
+    s.extend(chars);
 }
 
 const ADJECTIVES: &[&str] = &[
