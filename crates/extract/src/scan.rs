@@ -907,6 +907,8 @@ fn tail(
     }
     let mut factor = 1.0;
     let mut unit = String::new();
+    // the unit look-up at `p`, kept for the unit step when `p` stays put
+    let mut units_at_p = None;
     if let Some((word, f)) = zh_mag {
         factor = f;
         unit.push_str(word);
@@ -919,7 +921,9 @@ fn tail(
         } else {
             None
         };
-        let unit_direct = v.units.longest_at(chars, p).map(|(l, _)| l).unwrap_or(0);
+        let at_p = v.units.longest_at(chars, p);
+        units_at_p = Some((p, at_p));
+        let unit_direct = at_p.map(|(l, _)| l).unwrap_or(0);
         if let Some((len, &f)) = direct.filter(|(len, _)| *len >= unit_direct) {
             factor = f;
             push_chars(&mut unit, &chars[p..p + len]);
@@ -939,7 +943,10 @@ fn tail(
     let mut base: Option<String> = None;
     let mut end = p;
     let unit_at = |k: usize| v.units.longest_at(chars, k);
-    let direct_unit = unit_at(p);
+    let direct_unit = match units_at_p {
+        Some((q, found)) if q == p => found,
+        _ => unit_at(p),
+    };
     let spaced_unit = if chars.get(p) == Some(&' ') {
         unit_at(p + 1).filter(|_| {
             chars
@@ -1012,20 +1019,22 @@ fn tail(
         num_start
     };
     if let Some((len, b)) = v.currency.longest_ending_at(chars, sign_end) {
-        let sign: String = chars[sign_end - len..sign_end].iter().collect();
-        let money = if sign == "$" {
-            dollar.to_string()
-        } else {
-            b.clone()
-        };
+        let sign = &chars[sign_end - len..sign_end];
         if base.is_none() || base.as_deref() == Some("count") {
-            base = Some(money);
-            let mag = unit.clone();
-            unit = if mag.is_empty() {
-                sign
+            base = Some(if sign == ['$'] {
+                dollar.to_string()
             } else {
-                format!("{sign} {mag}")
-            };
+                b.clone()
+            });
+            // `sign unit` in one String: the sign, a copy of the unit and
+            // `format!` each allocated before
+            let mut signed = String::with_capacity(4 * len + 1 + unit.len());
+            signed.extend(sign);
+            if !unit.is_empty() {
+                signed.push(' ');
+                signed.push_str(&unit);
+            }
+            unit = signed;
             start = sign_end - len;
             if end < after_number {
                 end = after_number;
