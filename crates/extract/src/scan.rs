@@ -914,12 +914,15 @@ fn tail(
         unit.push_str(word);
     } else {
         let direct = v.magnitudes.longest_at(chars, p).filter(|_| !latin_num);
-        let spaced = if chars.get(p) == Some(&' ') {
-            v.magnitudes
-                .longest_at(chars, p + 1)
-                .filter(|_| chars.get(p + 1).is_some_and(|c| c.is_ascii_alphabetic()))
-        } else {
-            None
+        // looked up only when needed, and only after the cheap char tests
+        let spaced = || {
+            if chars.get(p) == Some(&' ')
+                && chars.get(p + 1).is_some_and(|c| c.is_ascii_alphabetic())
+            {
+                v.magnitudes.longest_at(chars, p + 1)
+            } else {
+                None
+            }
         };
         let at_p = v.units.longest_at(chars, p);
         units_at_p = Some((p, at_p));
@@ -928,7 +931,7 @@ fn tail(
             factor = f;
             push_chars(&mut unit, &chars[p..p + len]);
             p += len;
-        } else if let Some((len, &f)) = spaced {
+        } else if let Some((len, &f)) = spaced() {
             factor = f;
             push_chars(&mut unit, &chars[p + 1..p + 1 + len]);
             p += 1 + len;
@@ -947,14 +950,16 @@ fn tail(
         Some((q, found)) if q == p => found,
         _ => unit_at(p),
     };
-    let spaced_unit = if chars.get(p) == Some(&' ') {
-        unit_at(p + 1).filter(|_| {
-            chars
+    let spaced_unit = || {
+        if chars.get(p) == Some(&' ')
+            && chars
                 .get(p + 1)
                 .is_some_and(|c| c.is_ascii_alphabetic() || !c.is_ascii() || *c == '%')
-        })
-    } else {
-        None
+        {
+            unit_at(p + 1)
+        } else {
+            None
+        }
     };
     let nm_len = v.nm_after.longest_at(chars, p).map(|(l, _)| l);
     if let Some((len, b)) = direct_unit {
@@ -969,7 +974,7 @@ fn tail(
         end = p + len;
     } else if nm_len.is_some() {
         return Tail::Reject(p);
-    } else if let Some((len, b)) = spaced_unit {
+    } else if let Some((len, b)) = spaced_unit() {
         base = Some(b.clone());
         if !unit.is_empty() {
             unit.push(' ');
