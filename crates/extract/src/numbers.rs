@@ -254,7 +254,10 @@ impl NumberText {
         if b == b'.' {
             self.decimals = Some(0);
         } else {
-            self.mantissa = self.mantissa.wrapping_mul(10).wrapping_add(u64::from(b - b'0'));
+            self.mantissa = self
+                .mantissa
+                .wrapping_mul(10)
+                .wrapping_add(u64::from(b - b'0'));
             if let Some(d) = &mut self.decimals {
                 *d += 1;
             }
