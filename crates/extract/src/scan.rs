@@ -1275,15 +1275,21 @@ fn is_excluded(v: &Compiled, chars: &[char], c: &Cand) -> bool {
             return true;
         }
         // 年耗能5000吨标准煤以上企业, 20户以上自然村
+        // one pass: the run of Han chars ends the search, as no later
+        // `以上` would have only Han chars before it
         let window = &chars[c.end..(c.end + 7).min(chars.len())];
-        for (off, w) in window.windows(2).enumerate() {
-            if (w == ['以', '上'] || w == ['以', '下'])
-                && window[..off].iter().all(|&ch| is_han(ch))
+        for off in 0..window.len().saturating_sub(1) {
+            let ch = window[off];
+            if ch == '以'
+                && matches!(window[off + 1], '上' | '下')
                 && chars
                     .get(c.end + off + 2)
                     .is_some_and(|&ch| is_han(ch) && ch != '的')
             {
                 return true;
+            }
+            if !is_han(ch) {
+                break;
             }
         }
     } else if v.list_heads.longest_at(chars, c.end).is_some() {
