@@ -521,7 +521,8 @@ fn ascii_number(bytes: &[u8]) -> (bool, bool) {
 }
 
 pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metric> {
-    let mut cands: Vec<(Cand, bool)> = Vec::new();
+    // a bare number (kept only as a range or list partner) has no base
+    let mut cands: Vec<Cand> = Vec::new();
     let n = chars.len();
     let mut i = 0;
     while i < n {
@@ -573,11 +574,11 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
             match tail(v, chars, i, end, value, None, dollar) {
                 Tail::Metric(c) => {
                     i = c.end.max(end);
-                    cands.push((c, true));
+                    cands.push(c);
                 }
                 Tail::Bare(c) => {
                     i = end;
-                    cands.push((c, false));
+                    cands.push(c);
                 }
                 Tail::Reject(e) => i = e.max(end),
             }
@@ -589,7 +590,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
             if starts(chars, i, "百分之") {
                 if let Some(m) = percent_words(chars, i) {
                     i = m.end;
-                    cands.push((m, true));
+                    cands.push(m);
                     continue;
                 }
             }
@@ -639,7 +640,7 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                             && !matches!(c.base.as_deref(), Some("doubling") | Some("times"));
                     i = c.end.max(z.end);
                     if !small_count && !small_plain {
-                        cands.push((c, true));
+                        cands.push(c);
                     }
                 }
                 Tail::Bare(_) => i = z.end,
@@ -669,28 +670,25 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
                                 }) =>
                         {
                             i = c.end.max(end);
-                            cands.push((c, true));
+                            cands.push(c);
                         }
                         _ => i = we.max(end),
                     }
                 }
                 Some(EnNumber::Fraction { end, percent }) => {
                     if fraction_is_metric(chars, i, end) {
-                        cands.push((
-                            Cand {
-                                start: i,
-                                end,
-                                value: percent,
-                                factor: 1.0,
-                                unit: None,
-                                base: Some("percent".into()),
-                                internal: None,
-                                zh_numeral: false,
-                                zh_total: 0.0,
-                                comparator: None,
-                            },
-                            true,
-                        ));
+                        cands.push(Cand {
+                            start: i,
+                            end,
+                            value: percent,
+                            factor: 1.0,
+                            unit: None,
+                            base: Some("percent".into()),
+                            internal: None,
+                            zh_numeral: false,
+                            zh_total: 0.0,
+                            comparator: None,
+                        });
                     }
                     i = end.max(we);
                 }
@@ -703,11 +701,10 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
     if cands.is_empty() {
         return Vec::new();
     }
-    let cands = resolve_partners(chars, cands);
-    let cands: Vec<Cand> = cands
-        .into_iter()
-        .filter(|c| !is_excluded(v, chars, c))
-        .collect();
+    resolve_partners(chars, &mut cands);
+    // one pass drops the unpaired bare numbers and the excluded, in place
+    // (a Vec of another element type made the collect reallocate)
+    cands.retain(|c| c.base.is_some() && !is_excluded(v, chars, c));
     fields::fill(v, chars, cands)
 }
 
@@ -1158,47 +1155,49 @@ fn sep_is(sep: &[char], words: &[&str]) -> bool {
 }
 
 /// Bare numbers take the unit of the number they pair with: a range
-/// (`1至2家`) or a list (`分别翻1.37和1.40番`).
-fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
-    let mut items = cands;
+/// (`1至2家`) or a list (`分别翻1.37和1.40番`). A candidate is a bare number
+/// exactly when it has no base (as [`tail`] tells them apart); the bare ones
+/// left without a partner are dropped by the caller.
+fn resolve_partners(chars: &[char], items: &mut [Cand]) {
     // right to left, so that in `A、B、C%` B takes C's unit before A looks at B
     for k in (0..items.len().saturating_sub(1)).rev() {
-        if items[k].1 || !items[k + 1].1 {
+        if items[k].base.is_some() || items[k + 1].base.is_none() {
             continue;
         }
         // a year is never the bare half of a range or list (`in 1993 and 1994`)
-        let v = items[k].0.value;
+        let v = items[k].value;
         if v.fract() == 0.0 && (1800.0..=2100.0).contains(&v) {
             continue;
         }
-        let sep = sep_between(chars, items[k].0.end, items[k + 1].0.start);
+        let sep = sep_between(chars, items[k].end, items[k + 1].start);
         let range = sep_is(sep, &["至", "到", "-", "–", "—", "～", "~", "to"]);
         let list = sep_is(sep, &["和", "、", "与", "及", ",", "and", "or"]);
         if range || list {
-            let partner = items[k + 1].0.clone();
-            let c = &mut items[k].0;
+            // only the partner's unit fields: cloning the whole Cand copied
+            // its Strings twice
+            let (c, rest) = items[k..].split_first_mut().expect("k < len");
+            let partner = &mut rest[0];
             c.base = partner.base.clone();
             c.factor = partner.factor;
             c.unit = partner.unit.clone();
-            items[k].1 = true;
             if range {
-                items[k].0.comparator = Some(Comparator::Ge);
-                if items[k + 1].0.comparator.is_none() {
-                    items[k + 1].0.comparator = Some(Comparator::Le);
+                c.comparator = Some(Comparator::Ge);
+                if partner.comparator.is_none() {
+                    partner.comparator = Some(Comparator::Le);
                 }
             }
         }
     }
     for k in 0..items.len() {
-        if !items[k].1 {
+        if items[k].base.is_none() {
             continue;
         }
         // both written with units: 10%-15%, 10%至15%, between $200 and $400,
         // 1.0% to 3.0% (but not "from 5% to 7%", two levels)
-        if let Some(next) = items.get(k + 1).filter(|n| n.1) {
-            let sep = sep_between(chars, items[k].0.end, next.0.start);
+        if let Some(next) = items.get(k + 1).filter(|n| n.base.is_some()) {
+            let sep = sep_between(chars, items[k].end, next.start);
             let before = || {
-                chars[items[k].0.start.saturating_sub(12)..items[k].0.start]
+                chars[items[k].start.saturating_sub(12)..items[k].start]
                     .iter()
                     .collect::<String>()
                     .to_ascii_lowercase()
@@ -1206,20 +1205,14 @@ fn resolve_partners(chars: &[char], cands: Vec<(Cand, bool)>) -> Vec<Cand> {
             let range = sep_is(sep, &["至", "-", "–", "～", "~"])
                 || (sep_is(sep, &["and"]) && before().trim_end().ends_with("between"))
                 || (sep_is(sep, &["to"]) && !before().contains("from"));
-            if range && next.0.base == items[k].0.base {
-                if items[k].0.comparator.is_none() {
-                    items[k].0.comparator = Some(Comparator::Ge);
+            if range && next.base == items[k].base {
+                if items[k].comparator.is_none() {
+                    items[k].comparator = Some(Comparator::Ge);
                 }
-                items[k + 1].0.comparator = Some(Comparator::Le);
+                items[k + 1].comparator = Some(Comparator::Le);
             }
         }
     }
-    // a step changes only its own and the next item, so each item is final
-    // once the loop has passed it
-    items
-        .into_iter()
-        .filter_map(|(c, kept)| kept.then_some(c))
-        .collect()
 }
 
 fn in_short_quote(chars: &[char], start: usize, end: usize) -> bool {
