@@ -185,8 +185,7 @@ pub fn parse_zh(chars: &[char], at: usize) -> Option<ZhNumber> {
 /// (groups of three after commas) and decimals.
 pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
     let mut i = at;
-    // Digits and the point, on the stack: this runs at every number of a
-    // sentence, and a String per number was an allocation and regrowths.
+    // no text is kept: this runs at every number of a sentence
     let mut s = NumberText::default();
     let mut point = false;
     // digits typed apart in Chinese text (`7 4 7 7 2 亿元`, `5 .4 %`): single
@@ -199,7 +198,7 @@ pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
     while i < chars.len() {
         let c = chars[i];
         if c.is_ascii_digit() {
-            s.push(c as u8);
+            s.push_digit(c as u8);
             i += 1;
         } else if (spaced
             && c == ' '
@@ -220,80 +219,63 @@ pub fn parse_arabic(chars: &[char], at: usize) -> (usize, f64) {
         {
             i += 1;
         } else if c == '.' && !point && chars.get(i + 1).is_some_and(|c| c.is_ascii_digit()) {
-            s.push(b'.');
+            s.push_point();
             point = true;
             i += 1;
         } else {
             break;
         }
     }
-    (i, s.value())
+    (i, s.value(&chars[at..i]))
 }
 
-/// The ASCII digits (and point) of one number: on the stack up to a length
-/// no real figure reaches, in a Vec beyond it.
+/// The digits of one number as they are read: an integer of up to 15
+/// digits and a power of ten are exact f64s, so their quotient is the
+/// correctly rounded decimal, the value `str::parse` gives (the fast path of
+/// float parsers). Longer numbers are parsed from their chars.
 #[derive(Default)]
 struct NumberText {
-    short: [u8; 32],
-    len: usize,
-    long: Vec<u8>,
     /// The digits as an integer, point left out, while they fit.
     mantissa: u64,
+    digits: usize,
     /// Digits after the point, once there is one.
     decimals: Option<u32>,
 }
 
 /// Powers of ten that an f64 holds exactly.
-const POW10: [f64; 23] = [
-    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15, 1e16,
-    1e17, 1e18, 1e19, 1e20, 1e21, 1e22,
+const POW10: [f64; 16] = [
+    1e0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9, 1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
 ];
 
 impl NumberText {
-    fn push(&mut self, b: u8) {
-        if b == b'.' {
-            self.decimals = Some(0);
-        } else {
-            self.mantissa = self
-                .mantissa
-                .wrapping_mul(10)
-                .wrapping_add(u64::from(b - b'0'));
-            if let Some(d) = &mut self.decimals {
-                *d += 1;
-            }
+    fn push_digit(&mut self, d: u8) {
+        self.mantissa = self
+            .mantissa
+            .wrapping_mul(10)
+            .wrapping_add(u64::from(d - b'0'));
+        self.digits += 1;
+        if let Some(k) = &mut self.decimals {
+            *k += 1;
         }
-        if self.len < self.short.len() {
-            self.short[self.len] = b;
-        } else {
-            if self.long.is_empty() {
-                self.long.extend_from_slice(&self.short);
-            }
-            self.long.push(b);
-        }
-        self.len += 1;
     }
 
-    /// The number, or 0 where there is none (as `"".parse()` failing gave).
-    fn value(&self) -> f64 {
-        // Up to 15 digits the integer and the power of ten are exact f64s,
-        // so their quotient is the correctly rounded decimal, the value
-        // `parse` gives (the fast path of float parsers), at a fraction of
-        // the instructions.
-        let digits = self.len - usize::from(self.decimals.is_some());
-        if digits <= 15 {
+    fn push_point(&mut self) {
+        self.decimals = Some(0);
+    }
+
+    /// The number read from `chars` (the digits and the point in them are
+    /// the ones pushed; spaces and group commas were skipped), or 0 where
+    /// there is none (as `"".parse()` failing gave).
+    fn value(&self, chars: &[char]) -> f64 {
+        if self.digits <= 15 {
             let scale = POW10[self.decimals.unwrap_or(0) as usize];
             return self.mantissa as f64 / scale;
         }
-        let bytes = if self.len <= self.short.len() {
-            &self.short[..self.len]
-        } else {
-            &self.long[..]
-        };
-        // only ASCII digits and '.' were pushed
-        std::str::from_utf8(bytes)
-            .ok()
-            .and_then(|t| t.parse().ok())
-            .unwrap_or(0.0)
+        let text: String = chars
+            .iter()
+            .filter(|c| c.is_ascii_digit() || **c == '.')
+            .collect();
+        text.parse().unwrap_or(0.0)
     }
 }
 
