@@ -527,6 +527,11 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
     let mut i = 0;
     while i < n {
         let c = chars[i];
+        // most chars of a Chinese text: one test, not the three below
+        if !c.is_ascii() && !is_zh_numeral(c) {
+            i += 1;
+            continue;
+        }
         if c.is_ascii_digit() {
             let prev = if i > 0 { chars[i - 1] } else { ' ' };
             // codes: G20, PM2.5, COVID-19, F-35
