@@ -908,12 +908,21 @@ fn tail(
         p += 1;
     }
     let mut factor = 1.0;
-    let mut unit = String::new();
+    // The unit's parts, joined into one String at the end: a money sign,
+    // the magnitude (as written or a Chinese numeral's word) and the unit
+    // word, each piece a span of `chars`.
+    let mut mag_word: &str = "";
+    let mut mag = 0..0;
+    let mut unit_word = 0..0;
+    // a space between magnitude and unit word
+    let mut unit_sep = false;
+    let mut sign = 0..0;
+    let has_mag = |w: &str, m: &std::ops::Range<usize>| !w.is_empty() || !m.is_empty();
     // the unit look-up at `p`, kept for the unit step when `p` stays put
     let mut units_at_p = None;
     if let Some((word, f)) = zh_mag {
         factor = f;
-        unit.push_str(word);
+        mag_word = word;
     } else {
         let direct = v.magnitudes.longest_at(chars, p).filter(|_| !latin_num);
         // looked up only when needed, and only after the cheap char tests
@@ -931,11 +940,11 @@ fn tail(
         let unit_direct = at_p.map(|(l, _)| l).unwrap_or(0);
         if let Some((len, &f)) = direct.filter(|(len, _)| *len >= unit_direct) {
             factor = f;
-            push_chars(&mut unit, &chars[p..p + len]);
+            mag = p..p + len;
             p += len;
         } else if let Some((len, &f)) = spaced() {
             factor = f;
-            push_chars(&mut unit, &chars[p + 1..p + 1 + len]);
+            mag = p + 1..p + 1 + len;
             p += 1 + len;
         }
     }
@@ -969,19 +978,15 @@ fn tail(
             return Tail::Reject(p);
         }
         base = Some(b.clone());
-        if !unit.is_empty() && chars[p].is_ascii_alphabetic() {
-            unit.push(' ');
-        }
-        push_chars(&mut unit, &chars[p..p + len]);
+        unit_sep = has_mag(mag_word, &mag) && chars[p].is_ascii_alphabetic();
+        unit_word = p..p + len;
         end = p + len;
     } else if nm_len.is_some() {
         return Tail::Reject(p);
     } else if let Some((len, b)) = spaced_unit() {
         base = Some(b.clone());
-        if !unit.is_empty() {
-            unit.push(' ');
-        }
-        push_chars(&mut unit, &chars[p + 1..p + 1 + len]);
+        unit_sep = has_mag(mag_word, &mag);
+        unit_word = p + 1..p + 1 + len;
         end = p + 1 + len;
     } else if chars.get(p) == Some(&' ') {
         let w0 = p + 1;
@@ -992,10 +997,8 @@ fn tail(
         }
         if eq_ascii_lower(word, "dollars") || eq_ascii_lower(word, "dollar") {
             base = Some(dollar.to_string());
-            if !unit.is_empty() {
-                unit.push(' ');
-            }
-            push_chars(&mut unit, &chars[w0..w1]);
+            unit_sep = has_mag(mag_word, &mag);
+            unit_word = w0..w1;
             end = w1;
         } else {
             // "9 million new jobs": a count noun, maybe after one adjective
@@ -1010,10 +1013,8 @@ fn tail(
             }
             if let Some((len, b)) = found {
                 base = Some(b.clone());
-                if !unit.is_empty() {
-                    unit.push(' ');
-                }
-                push_chars(&mut unit, &chars[w0..k + len]);
+                unit_sep = has_mag(mag_word, &mag);
+                unit_word = w0..k + len;
                 end = k + len;
             }
         }
@@ -1026,22 +1027,13 @@ fn tail(
         num_start
     };
     if let Some((len, b)) = v.currency.longest_ending_at(chars, sign_end) {
-        let sign = &chars[sign_end - len..sign_end];
         if base.is_none() || base.as_deref() == Some("count") {
-            base = Some(if sign == ['$'] {
+            sign = sign_end - len..sign_end;
+            base = Some(if chars[sign.clone()] == ['$'] {
                 dollar.to_string()
             } else {
                 b.clone()
             });
-            // `sign unit` in one String: the sign, a copy of the unit and
-            // `format!` each allocated before
-            let mut signed = String::with_capacity(4 * len + 1 + unit.len());
-            signed.extend(sign);
-            if !unit.is_empty() {
-                signed.push(' ');
-                signed.push_str(&unit);
-            }
-            unit = signed;
             start = sign_end - len;
             if end < after_number {
                 end = after_number;
@@ -1081,7 +1073,13 @@ fn tail(
         end: end.max(num_end),
         value,
         factor,
-        unit: (!unit.is_empty()).then_some(unit),
+        unit: join_unit(
+            &chars[sign],
+            mag_word,
+            &chars[mag],
+            unit_sep,
+            &chars[unit_word],
+        ),
         base,
         internal,
         zh_numeral: false,
@@ -1107,11 +1105,33 @@ fn eq_ascii_lower(word: &[char], w: &str) -> bool {
             .all(|(c, b)| c.is_ascii() && (*c as u8).to_ascii_lowercase() == b)
 }
 
-/// Appends chars with room made once: `extend` reserves a byte a char, so
-/// a Chinese unit regrew the String at nearly every char.
-fn push_chars(s: &mut String, chars: &[char]) {
-    s.reserve(chars.iter().map(|c| c.len_utf8()).sum());
-    s.extend(chars);
+/// The unit as written: `sign magnitude unit`, single spaces after a sign
+/// followed by more and where `sep` says, None when all are empty. Built
+/// once with room for all of it: growing it piece by piece reallocated.
+fn join_unit(
+    sign: &[char],
+    mag_word: &str,
+    mag: &[char],
+    sep: bool,
+    word: &[char],
+) -> Option<String> {
+    let rest = mag_word.len() + mag.len() + word.len();
+    if sign.is_empty() && rest == 0 {
+        return None;
+    }
+    let mut s =
+        String::with_capacity(4 * (sign.len() + mag.len() + word.len()) + mag_word.len() + 2);
+    s.extend(sign);
+    if !sign.is_empty() && rest > 0 {
+        s.push(' ');
+    }
+    s.push_str(mag_word);
+    s.extend(mag);
+    if sep {
+        s.push(' ');
+    }
+    s.extend(word);
+    Some(s)
 }
 
 const ADJECTIVES: &[&str] = &[
