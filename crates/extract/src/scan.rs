@@ -524,11 +524,16 @@ pub fn extract_sentence(v: &Compiled, chars: &[char], dollar: &str) -> Vec<Metri
     // a bare number (kept only as a range or list partner) has no base
     let mut cands: Vec<Cand> = Vec::new();
     let n = chars.len();
+    let numerals: &[u64; 1024] = &ZH_NUMERAL_BITS;
     let mut i = 0;
     while i < n {
         let c = chars[i];
-        // most chars of a Chinese text: one test, not the three below
-        if !c.is_ascii() && !is_zh_numeral(c) {
+        // most chars of a Chinese text: one test, not the three below (a
+        // bit of the decoder's numeral table, cheaper than the numeral
+        // hash; the numerals all lie below U+10000)
+        if !c.is_ascii()
+            && (c as u32 >= 0x10000 || numerals[c as usize >> 6] >> (c as u32 & 63) & 1 == 0)
+        {
             i += 1;
             continue;
         }
@@ -758,7 +763,11 @@ fn small_int(chars: &[char], at: usize) -> Option<(usize, f64)> {
     {
         return None;
     }
-    Some((k, chars[at..k].iter().collect::<String>().parse().ok()?))
+    // at most three ASCII digits: exact as an integer, no String to parse
+    let value = chars[at..k]
+        .iter()
+        .fold(0u32, |n, c| 10 * n + (*c as u32 - '0' as u32));
+    Some((k, f64::from(value)))
 }
 
 fn is_percent_after(v: &Compiled, chars: &[char], at: usize) -> bool {
