@@ -11,6 +11,7 @@ mod numbers;
 mod scan;
 pub mod vocab;
 
+use memchr::memmem;
 use quarry_core::{Document, Modality};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -49,6 +50,10 @@ impl Default for ExtractConfig {
 pub struct Extractor {
     v: Compiled,
     default_currency: String,
+    /// Built once: a `str::contains` sets up its searcher on every call,
+    /// which cost more than the search itself on a sentence.
+    goals: memmem::Finder<'static>,
+    year: memmem::Finder<'static>,
 }
 
 /// Characters of a sentence that section tracking looks at.
@@ -104,6 +109,8 @@ impl Extractor {
         Ok(Extractor {
             v: Compiled::new(&vocab),
             default_currency: config.default_currency.clone(),
+            goals: memmem::Finder::new("主要预期目标").into_owned(),
+            year: memmem::Finder::new("年").into_owned(),
         })
     }
 
@@ -150,7 +157,8 @@ impl Extractor {
             // Chinese text is decoded once and tested on the way; ASCII
             // text is tested on its bytes and decoded only when it may hold
             // a number
-            let numeric = if text.is_ascii() {
+            let ascii = text.is_ascii();
+            let numeric = if ascii {
                 let numeric = scan::may_hold_number(text);
                 if numeric {
                     decode(text, &mut buf);
@@ -178,11 +186,11 @@ impl Extractor {
             } else {
                 usize::MAX
             };
-            section = self.update_section(first, total, text, section);
+            section = self.update_section(first, total, text, ascii, section);
             sections.push(section);
             let ends_colon = text.ends_with('：') || text.ends_with(':');
-            let future =
-                section == Section::Review && (text.contains("今年") || text.contains("明年"));
+            // the words are Chinese: ASCII text cannot hold them
+            let future = section == Section::Review && !ascii && self.this_or_next_year(text);
             if !numeric && !ends_colon && !future {
                 sentence.metrics.clear();
                 continue;
@@ -282,18 +290,22 @@ impl Extractor {
 
     /// `chars`: the sentence's first HEAD characters; `total`: its length,
     /// or usize::MAX when longer than the head.
+    /// `ascii`: `text` is all ASCII.
     fn update_section(
         &self,
         chars: &[char],
         total: usize,
         text: &str,
+        ascii: bool,
         current: Section,
     ) -> Section {
         let top_marker = chars.len() > 2 && chars[1] == '、' && numbers::is_zh_numeral(chars[0]);
-        let short = total <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？'));
-        let caps = total <= 60
-            && chars.iter().any(|c| c.is_ascii_uppercase())
-            && !chars.iter().any(|c| c.is_ascii_lowercase());
+        // each test only matters when the ones before it failed
+        let heading = top_marker
+            || (total <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？')))
+            || (total <= 60
+                && chars.iter().any(|c| c.is_ascii_uppercase())
+                && !chars.iter().any(|c| c.is_ascii_lowercase()));
         let head_len = if top_marker {
             chars.len().min(25)
         } else {
@@ -301,7 +313,7 @@ impl Extractor {
         };
         // the title names the whole report (`政府工作报告摘要 2024年 主要工作`)
         const TITLE: [char; 4] = ['工', '作', '报', '告'];
-        if top_marker || short || caps {
+        if heading {
             if !top_marker && chars.windows(4).any(|w| w == TITLE) {
                 return current;
             }
@@ -328,10 +340,19 @@ impl Extractor {
         if self.v.review_sections.longest_at(body, 0).is_some() {
             return Section::Review;
         }
-        if text.contains("主要预期目标") {
+        if !ascii && self.goals.find(text.as_bytes()).is_some() {
             return Section::Plan;
         }
         current
+    }
+
+    /// `text` contains `今年` or `明年`: both end in `年`, so one search
+    /// finds every candidate.
+    fn this_or_next_year(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        self.year
+            .find_iter(bytes)
+            .any(|at| bytes[..at].ends_with("今".as_bytes()) || bytes[..at].ends_with("明".as_bytes()))
     }
 
     fn modal_cues(&self, chars: &[char]) -> (bool, bool, bool) {
