@@ -56,6 +56,11 @@ pub struct Extractor {
     year: memmem::Finder<'static>,
 }
 
+/// Kinds of modal cue found by `Extractor::modal_cues`.
+const STRONG: u8 = 1;
+const WEAK: u8 = 2;
+const ACTUAL: u8 = 4;
+
 /// Characters of a sentence that section tracking looks at.
 const HEAD: usize = 64;
 
@@ -199,17 +204,17 @@ impl Extractor {
                 decode(text, &mut buf);
             }
             // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
-            if ends_colon && self.modal_cues(&buf).0 {
+            if ends_colon && self.modal_cues(&buf, STRONG) & STRONG != 0 {
                 section = Section::Plan;
             }
             // a review gives way to the year's goals (`今年…的主要目标是`) even
             // where no heading line marks it (texts without line breaks)
-            if section == Section::Review && future {
-                let (strong, weak, actual) = self.modal_cues(&buf);
-                if strong && weak && !actual {
-                    section = Section::Plan;
-                    *sections.last_mut().expect("pushed above") = section;
-                }
+            if section == Section::Review
+                && future
+                && self.modal_cues(&buf, ACTUAL) == STRONG | WEAK
+            {
+                section = Section::Plan;
+                *sections.last_mut().expect("pushed above") = section;
             }
             if !numeric {
                 sentence.metrics.clear();
@@ -262,10 +267,9 @@ impl Extractor {
             // goal words in a review restate goals that were met
             return Some(Modality::Actual);
         }
-        let (strong, weak, actual) = self.modal_cues(chars);
         match section {
             Section::Review => Some(Modality::Actual),
-            Section::Plan => Some(if actual && !strong && !weak {
+            Section::Plan => Some(if self.modal_cues(chars, STRONG | WEAK) == ACTUAL {
                 Modality::Actual
             } else {
                 Modality::Target
@@ -275,11 +279,12 @@ impl Extractor {
                 // that name things (`第一个五年计划的完成`); English: `will`
                 // outweighs a reference to `last year`
                 let latin = !chars.iter().any(|&c| c > '\u{2e80}');
-                if latin && strong {
+                let found = self.modal_cues(chars, if latin { STRONG } else { ACTUAL });
+                if latin && found & STRONG != 0 {
                     Some(Modality::Target)
-                } else if actual {
+                } else if found & ACTUAL != 0 {
                     Some(Modality::Actual)
-                } else if strong || weak {
+                } else if found != 0 {
                     Some(Modality::Target)
                 } else {
                     None
@@ -350,13 +355,18 @@ impl Extractor {
     /// finds every candidate.
     fn this_or_next_year(&self, text: &str) -> bool {
         let bytes = text.as_bytes();
-        self.year
-            .find_iter(bytes)
-            .any(|at| bytes[..at].ends_with("今".as_bytes()) || bytes[..at].ends_with("明".as_bytes()))
+        self.year.find_iter(bytes).any(|at| {
+            bytes[..at].ends_with("今".as_bytes()) || bytes[..at].ends_with("明".as_bytes())
+        })
     }
 
-    fn modal_cues(&self, chars: &[char]) -> (bool, bool, bool) {
-        let (mut strong, mut weak, mut actual) = (false, false, false);
+    /// The kinds of cue in `chars`, as `STRONG | WEAK | ACTUAL` bits.
+    /// Scanning stops at the first cue of a kind in `stop`: callers pass
+    /// the kinds that settle their answer, so the rest of a long sentence
+    /// need not be looked at. The cues found before that are the same as in
+    /// a full scan, since matching goes left to right.
+    fn modal_cues(&self, chars: &[char], stop: u8) -> u8 {
+        let mut found = 0;
         let mut i = 0;
         while i < chars.len() {
             // cues start at a Latin word start or on a CJK character
@@ -371,17 +381,20 @@ impl Extractor {
                 continue;
             }
             if let Some((len, cue)) = self.v.modal.longest_at(chars, i) {
-                match cue {
-                    ModalCue::TargetStrong => strong = true,
-                    ModalCue::TargetWeak => weak = true,
-                    ModalCue::Actual => actual = true,
-                    ModalCue::Neutral => {}
+                found |= match cue {
+                    ModalCue::TargetStrong => STRONG,
+                    ModalCue::TargetWeak => WEAK,
+                    ModalCue::Actual => ACTUAL,
+                    ModalCue::Neutral => 0,
+                };
+                if found & stop != 0 {
+                    break;
                 }
                 i += len;
             } else {
                 i += 1;
             }
         }
-        (strong, weak, actual)
+        found
     }
 }
