@@ -371,12 +371,17 @@ impl Extractor {
         while i < chars.len() {
             // cues start at a Latin word start or on a CJK character
             let c = chars[i];
-            let probe = if c.is_ascii_alphabetic() {
-                i == 0 || !chars[i - 1].is_ascii_alphabetic()
-            } else {
-                c > '\u{2e80}'
-            };
-            if !probe {
+            if c.is_ascii_alphabetic() {
+                if i > 0 && chars[i - 1].is_ascii_alphabetic() {
+                    // inside a word, where no cue starts: skip to its end
+                    // without testing each letter's neighbour
+                    i += 1;
+                    while i < chars.len() && chars[i].is_ascii_alphabetic() {
+                        i += 1;
+                    }
+                    continue;
+                }
+            } else if c <= '\u{2e80}' {
                 i += 1;
                 continue;
             }
