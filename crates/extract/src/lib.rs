@@ -306,11 +306,16 @@ impl Extractor {
     ) -> Section {
         let top_marker = chars.len() > 2 && chars[1] == '、' && numbers::is_zh_numeral(chars[0]);
         // each test only matters when the ones before it failed
+        // (a sentence mark mostly ends the sentence: looked for from there)
         let heading = top_marker
-            || (total <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？')))
-            || (total <= 60
-                && chars.iter().any(|c| c.is_ascii_uppercase())
-                && !chars.iter().any(|c| c.is_ascii_lowercase()));
+            || (total <= 40 && !chars.iter().rev().any(|c| matches!(c, '。' | '！' | '？')))
+            || (total <= 60 && {
+                // one pass without branches over both letter cases
+                let cases = chars.iter().fold(0u8, |cases, c| {
+                    cases | u8::from(c.is_ascii_uppercase()) | u8::from(c.is_ascii_lowercase()) << 1
+                });
+                cases == 1
+            });
         let head_len = if top_marker {
             chars.len().min(25)
         } else {
@@ -345,7 +350,8 @@ impl Extractor {
         if self.v.review_sections.longest_at(body, 0).is_some() {
             return Section::Review;
         }
-        if !ascii && self.goals.find(text.as_bytes()).is_some() {
+        // (in a plan part the answer is a plan part either way)
+        if current != Section::Plan && !ascii && self.goals.find(text.as_bytes()).is_some() {
             return Section::Plan;
         }
         current
