@@ -240,21 +240,24 @@ impl Extractor {
         // Undecided sentences take the modality of a translation glued next
         // to them (bilingual reports), else stay actual.
         let n = doc.sentences.len();
-        let is_zh = |t: &str| t.chars().any(|c| c > '\u{2e80}');
+        let is_zh = |t: &str| !t.is_ascii() && t.chars().any(|c| c > '\u{2e80}');
+        let mut other: Vec<char> = Vec::new();
         for idx in undecided {
             let me = is_zh(&doc.sentences[idx].text);
             let m = [idx + 1, idx.wrapping_sub(1)]
                 .into_iter()
                 .filter(|&j| j < n && is_zh(&doc.sentences[j].text) != me)
                 .find_map(|j| {
-                    let other: Vec<char> = doc.sentences[j].text.chars().collect();
+                    other.clear();
+                    other.extend(doc.sentences[j].text.chars());
                     self.decide(&other, sections[j])
                 });
             if let Some(m) = m {
-                let chars: Vec<char> = doc.sentences[idx].text.chars().collect();
+                buf.clear();
+                buf.extend(doc.sentences[idx].text.chars());
                 for metric in &mut doc.sentences[idx].metrics {
-                    let k = fields::after_comparator_end(&self.v, &chars, metric.char_end as usize);
-                    if self.v.base_fact_after.longest_at(&chars, k).is_none() {
+                    let k = fields::after_comparator_end(&self.v, &buf, metric.char_end as usize);
+                    if self.v.base_fact_after.longest_at(&buf, k).is_none() {
                         metric.modality = m;
                     }
                 }
@@ -377,7 +380,12 @@ impl Extractor {
         while i < chars.len() {
             // cues start at a Latin word start or on a CJK character
             let c = chars[i];
-            if c.is_ascii_alphabetic() {
+            // (CJK first: in Chinese text nearly every char is one)
+            if c <= '\u{2e80}' {
+                if !c.is_ascii_alphabetic() {
+                    i += 1;
+                    continue;
+                }
                 if i > 0 && chars[i - 1].is_ascii_alphabetic() {
                     // inside a word, where no cue starts: skip to its end
                     // without testing each letter's neighbour
@@ -387,9 +395,6 @@ impl Extractor {
                     }
                     continue;
                 }
-            } else if c <= '\u{2e80}' {
-                i += 1;
-                continue;
             }
             if let Some((len, cue)) = self.v.modal.longest_at(chars, i) {
                 found |= match cue {
