@@ -310,14 +310,19 @@ impl Extractor {
         let top_marker = chars.len() > 2 && chars[1] == '、' && numbers::is_zh_numeral(chars[0]);
         // each test only matters when the ones before it failed
         // (a sentence mark mostly ends the sentence: looked for from there)
+        // (the marks are not ASCII; at most 60 chars are the whole text,
+        // whose bytes past ASCII are no letters: one branchless pass over
+        // them tests both letter cases)
         let heading = top_marker
-            || (total <= 40 && !chars.iter().rev().any(|c| matches!(c, '。' | '！' | '？')))
+            || (total <= 40
+                && (ascii || !chars.iter().rev().any(|c| matches!(c, '。' | '！' | '？'))))
             || (total <= 60 && {
-                // one pass without branches over both letter cases
-                let cases = chars.iter().fold(0u8, |cases, c| {
-                    cases | u8::from(c.is_ascii_uppercase()) | u8::from(c.is_ascii_lowercase()) << 1
-                });
-                cases == 1
+                let (mut upper, mut lower) = (false, false);
+                for &b in text.as_bytes() {
+                    upper |= b.is_ascii_uppercase();
+                    lower |= b.is_ascii_lowercase();
+                }
+                upper && !lower
             });
         let head_len = if top_marker {
             chars.len().min(25)
