@@ -339,7 +339,8 @@ impl Extractor {
             if self.v.review_sections.contains_in(head, 0, head.len()) {
                 return Section::Review;
             }
-            if self.v.plan_sections.contains_in(head, 0, head.len()) {
+            // (in a plan part a plan heading leaves it where it is)
+            if current != Section::Plan && self.v.plan_sections.contains_in(head, 0, head.len()) {
                 return Section::Plan;
             }
             return current;
