@@ -71,10 +71,31 @@ enum Section {
     Plan,
 }
 
+/// `text` is all ASCII. `str::is_ascii` tests the last `len % 64` bytes
+/// one at a time, which on a sentence is most of them; this ORs 8-byte
+/// words instead.
+fn is_ascii(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Chinese text mostly fails on its first byte
+    if bytes.first().is_some_and(|b| !b.is_ascii()) {
+        return false;
+    }
+    let mut words = bytes.chunks_exact(8);
+    let mut high = 0u64;
+    for word in &mut words {
+        high |= u64::from_ne_bytes(word.try_into().expect("8 bytes"));
+    }
+    for &b in words.remainder() {
+        high |= u64::from(b);
+    }
+    high & 0x8080_8080_8080_8080 == 0
+}
+
 /// `text` as chars in `buf`, which is reused from sentence to sentence.
-fn decode(text: &str, buf: &mut Vec<char>) {
+/// `ascii`: `text` is all ASCII.
+fn decode(text: &str, ascii: bool, buf: &mut Vec<char>) {
     buf.clear();
-    if text.is_ascii() {
+    if ascii {
         // a widening copy, which the compiler vectorizes
         buf.extend(text.bytes().map(char::from));
     } else {
@@ -162,11 +183,11 @@ impl Extractor {
             // Chinese text is decoded once and tested on the way; ASCII
             // text is tested on its bytes and decoded only when it may hold
             // a number
-            let ascii = text.is_ascii();
+            let ascii = is_ascii(text);
             let numeric = if ascii {
                 let numeric = scan::may_hold_number(text);
                 if numeric {
-                    decode(text, &mut buf);
+                    decode(text, ascii, &mut buf);
                 }
                 numeric
             } else {
@@ -201,7 +222,7 @@ impl Extractor {
                 continue;
             }
             if buf.is_empty() {
-                decode(text, &mut buf);
+                decode(text, ascii, &mut buf);
             }
             // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
             if ends_colon && self.modal_cues(&buf, STRONG) & STRONG != 0 {
@@ -240,7 +261,7 @@ impl Extractor {
         // Undecided sentences take the modality of a translation glued next
         // to them (bilingual reports), else stay actual.
         let n = doc.sentences.len();
-        let is_zh = |t: &str| !t.is_ascii() && t.chars().any(|c| c > '\u{2e80}');
+        let is_zh = |t: &str| !is_ascii(t) && t.chars().any(|c| c > '\u{2e80}');
         let mut other: Vec<char> = Vec::new();
         for idx in undecided {
             let me = is_zh(&doc.sentences[idx].text);
