@@ -353,7 +353,8 @@ impl Extractor {
         // the title names the whole report (`政府工作报告摘要 2024年 主要工作`)
         const TITLE: [char; 4] = ['工', '作', '报', '告'];
         if heading {
-            if !top_marker && chars.windows(4).any(|w| w == TITLE) {
+            // (an ASCII text cannot name it)
+            if !top_marker && !ascii && chars.windows(4).any(|w| w == TITLE) {
                 return current;
             }
             let head = &chars[..head_len];
