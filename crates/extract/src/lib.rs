@@ -11,6 +11,7 @@ mod numbers;
 mod scan;
 pub mod vocab;
 
+use memchr::memmem;
 use quarry_core::{Document, Modality};
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -49,7 +50,16 @@ impl Default for ExtractConfig {
 pub struct Extractor {
     v: Compiled,
     default_currency: String,
+    /// Built once: a `str::contains` sets up its searcher on every call,
+    /// which cost more than the search itself on a sentence.
+    goals: memmem::Finder<'static>,
+    year: memmem::Finder<'static>,
 }
+
+/// Kinds of modal cue found by `Extractor::modal_cues`.
+const STRONG: u8 = 1;
+const WEAK: u8 = 2;
+const ACTUAL: u8 = 4;
 
 /// Characters of a sentence that section tracking looks at.
 const HEAD: usize = 64;
@@ -61,10 +71,31 @@ enum Section {
     Plan,
 }
 
+/// `text` is all ASCII. `str::is_ascii` tests the last `len % 64` bytes
+/// one at a time, which on a sentence is most of them; this ORs 8-byte
+/// words instead.
+fn is_ascii(text: &str) -> bool {
+    let bytes = text.as_bytes();
+    // Chinese text mostly fails on its first byte
+    if bytes.first().is_some_and(|b| !b.is_ascii()) {
+        return false;
+    }
+    let mut words = bytes.chunks_exact(8);
+    let mut high = 0u64;
+    for word in &mut words {
+        high |= u64::from_ne_bytes(word.try_into().expect("8 bytes"));
+    }
+    for &b in words.remainder() {
+        high |= u64::from(b);
+    }
+    high & 0x8080_8080_8080_8080 == 0
+}
+
 /// `text` as chars in `buf`, which is reused from sentence to sentence.
-fn decode(text: &str, buf: &mut Vec<char>) {
+/// `ascii`: `text` is all ASCII.
+fn decode(text: &str, ascii: bool, buf: &mut Vec<char>) {
     buf.clear();
-    if text.is_ascii() {
+    if ascii {
         // a widening copy, which the compiler vectorizes
         buf.extend(text.bytes().map(char::from));
     } else {
@@ -104,6 +135,8 @@ impl Extractor {
         Ok(Extractor {
             v: Compiled::new(&vocab),
             default_currency: config.default_currency.clone(),
+            goals: memmem::Finder::new("主要预期目标").into_owned(),
+            year: memmem::Finder::new("年").into_owned(),
         })
     }
 
@@ -150,10 +183,11 @@ impl Extractor {
             // Chinese text is decoded once and tested on the way; ASCII
             // text is tested on its bytes and decoded only when it may hold
             // a number
-            let numeric = if text.is_ascii() {
+            let ascii = is_ascii(text);
+            let numeric = if ascii {
                 let numeric = scan::may_hold_number(text);
                 if numeric {
-                    decode(text, &mut buf);
+                    decode(text, ascii, &mut buf);
                 }
                 numeric
             } else {
@@ -178,30 +212,30 @@ impl Extractor {
             } else {
                 usize::MAX
             };
-            section = self.update_section(first, total, text, section);
+            section = self.update_section(first, total, text, ascii, section);
             sections.push(section);
             let ends_colon = text.ends_with('：') || text.ends_with(':');
-            let future =
-                section == Section::Review && (text.contains("今年") || text.contains("明年"));
+            // the words are Chinese: ASCII text cannot hold them
+            let future = section == Section::Review && !ascii && self.this_or_next_year(text);
             if !numeric && !ends_colon && !future {
                 sentence.metrics.clear();
                 continue;
             }
             if buf.is_empty() {
-                decode(text, &mut buf);
+                decode(text, ascii, &mut buf);
             }
             // A goal sentence that introduces a list ("…的奋斗目标：") opens a plan part.
-            if ends_colon && self.modal_cues(&buf).0 {
+            if ends_colon && self.modal_cues(&buf, STRONG) & STRONG != 0 {
                 section = Section::Plan;
             }
             // a review gives way to the year's goals (`今年…的主要目标是`) even
             // where no heading line marks it (texts without line breaks)
-            if section == Section::Review && future {
-                let (strong, weak, actual) = self.modal_cues(&buf);
-                if strong && weak && !actual {
-                    section = Section::Plan;
-                    *sections.last_mut().expect("pushed above") = section;
-                }
+            if section == Section::Review
+                && future
+                && self.modal_cues(&buf, ACTUAL) == STRONG | WEAK
+            {
+                section = Section::Plan;
+                *sections.last_mut().expect("pushed above") = section;
             }
             if !numeric {
                 sentence.metrics.clear();
@@ -227,21 +261,24 @@ impl Extractor {
         // Undecided sentences take the modality of a translation glued next
         // to them (bilingual reports), else stay actual.
         let n = doc.sentences.len();
-        let is_zh = |t: &str| t.chars().any(|c| c > '\u{2e80}');
+        let is_zh = |t: &str| !is_ascii(t) && t.chars().any(|c| c > '\u{2e80}');
+        let mut other: Vec<char> = Vec::new();
         for idx in undecided {
             let me = is_zh(&doc.sentences[idx].text);
             let m = [idx + 1, idx.wrapping_sub(1)]
                 .into_iter()
                 .filter(|&j| j < n && is_zh(&doc.sentences[j].text) != me)
                 .find_map(|j| {
-                    let other: Vec<char> = doc.sentences[j].text.chars().collect();
+                    other.clear();
+                    other.extend(doc.sentences[j].text.chars());
                     self.decide(&other, sections[j])
                 });
             if let Some(m) = m {
-                let chars: Vec<char> = doc.sentences[idx].text.chars().collect();
+                buf.clear();
+                buf.extend(doc.sentences[idx].text.chars());
                 for metric in &mut doc.sentences[idx].metrics {
-                    let k = fields::after_comparator_end(&self.v, &chars, metric.char_end as usize);
-                    if self.v.base_fact_after.longest_at(&chars, k).is_none() {
+                    let k = fields::after_comparator_end(&self.v, &buf, metric.char_end as usize);
+                    if self.v.base_fact_after.longest_at(&buf, k).is_none() {
                         metric.modality = m;
                     }
                 }
@@ -254,10 +291,9 @@ impl Extractor {
             // goal words in a review restate goals that were met
             return Some(Modality::Actual);
         }
-        let (strong, weak, actual) = self.modal_cues(chars);
         match section {
             Section::Review => Some(Modality::Actual),
-            Section::Plan => Some(if actual && !strong && !weak {
+            Section::Plan => Some(if self.modal_cues(chars, STRONG | WEAK) == ACTUAL {
                 Modality::Actual
             } else {
                 Modality::Target
@@ -267,11 +303,12 @@ impl Extractor {
                 // that name things (`第一个五年计划的完成`); English: `will`
                 // outweighs a reference to `last year`
                 let latin = !chars.iter().any(|&c| c > '\u{2e80}');
-                if latin && strong {
+                let found = self.modal_cues(chars, if latin { STRONG } else { ACTUAL });
+                if latin && found & STRONG != 0 {
                     Some(Modality::Target)
-                } else if actual {
+                } else if found & ACTUAL != 0 {
                     Some(Modality::Actual)
-                } else if strong || weak {
+                } else if found != 0 {
                     Some(Modality::Target)
                 } else {
                     None
@@ -282,18 +319,32 @@ impl Extractor {
 
     /// `chars`: the sentence's first HEAD characters; `total`: its length,
     /// or usize::MAX when longer than the head.
+    /// `ascii`: `text` is all ASCII.
     fn update_section(
         &self,
         chars: &[char],
         total: usize,
         text: &str,
+        ascii: bool,
         current: Section,
     ) -> Section {
         let top_marker = chars.len() > 2 && chars[1] == '、' && numbers::is_zh_numeral(chars[0]);
-        let short = total <= 40 && !chars.iter().any(|c| matches!(c, '。' | '！' | '？'));
-        let caps = total <= 60
-            && chars.iter().any(|c| c.is_ascii_uppercase())
-            && !chars.iter().any(|c| c.is_ascii_lowercase());
+        // each test only matters when the ones before it failed
+        // (a sentence mark mostly ends the sentence: looked for from there)
+        // (the marks are not ASCII; at most 60 chars are the whole text,
+        // whose bytes past ASCII are no letters: one branchless pass over
+        // them tests both letter cases)
+        let heading = top_marker
+            || (total <= 40
+                && (ascii || !chars.iter().rev().any(|c| matches!(c, '。' | '！' | '？'))))
+            || (total <= 60 && {
+                let (mut upper, mut lower) = (false, false);
+                for &b in text.as_bytes() {
+                    upper |= b.is_ascii_uppercase();
+                    lower |= b.is_ascii_lowercase();
+                }
+                upper && !lower
+            });
         let head_len = if top_marker {
             chars.len().min(25)
         } else {
@@ -301,15 +352,17 @@ impl Extractor {
         };
         // the title names the whole report (`政府工作报告摘要 2024年 主要工作`)
         const TITLE: [char; 4] = ['工', '作', '报', '告'];
-        if top_marker || short || caps {
-            if !top_marker && chars.windows(4).any(|w| w == TITLE) {
+        if heading {
+            // (an ASCII text cannot name it)
+            if !top_marker && !ascii && chars.windows(4).any(|w| w == TITLE) {
                 return current;
             }
             let head = &chars[..head_len];
             if self.v.review_sections.contains_in(head, 0, head.len()) {
                 return Section::Review;
             }
-            if self.v.plan_sections.contains_in(head, 0, head.len()) {
+            // (in a plan part a plan heading leaves it where it is)
+            if current != Section::Plan && self.v.plan_sections.contains_in(head, 0, head.len()) {
                 return Section::Plan;
             }
             return current;
@@ -328,39 +381,64 @@ impl Extractor {
         if self.v.review_sections.longest_at(body, 0).is_some() {
             return Section::Review;
         }
-        if text.contains("主要预期目标") {
+        // (in a plan part the answer is a plan part either way)
+        if current != Section::Plan && !ascii && self.goals.find(text.as_bytes()).is_some() {
             return Section::Plan;
         }
         current
     }
 
-    fn modal_cues(&self, chars: &[char]) -> (bool, bool, bool) {
-        let (mut strong, mut weak, mut actual) = (false, false, false);
+    /// `text` contains `今年` or `明年`: both end in `年`, so one search
+    /// finds every candidate.
+    fn this_or_next_year(&self, text: &str) -> bool {
+        let bytes = text.as_bytes();
+        self.year.find_iter(bytes).any(|at| {
+            bytes[..at].ends_with("今".as_bytes()) || bytes[..at].ends_with("明".as_bytes())
+        })
+    }
+
+    /// The kinds of cue in `chars`, as `STRONG | WEAK | ACTUAL` bits.
+    /// Scanning stops at the first cue of a kind in `stop`: callers pass
+    /// the kinds that settle their answer, so the rest of a long sentence
+    /// need not be looked at. The cues found before that are the same as in
+    /// a full scan, since matching goes left to right.
+    fn modal_cues(&self, chars: &[char], stop: u8) -> u8 {
+        let mut found = 0;
         let mut i = 0;
         while i < chars.len() {
             // cues start at a Latin word start or on a CJK character
             let c = chars[i];
-            let probe = if c.is_ascii_alphabetic() {
-                i == 0 || !chars[i - 1].is_ascii_alphabetic()
-            } else {
-                c > '\u{2e80}'
-            };
-            if !probe {
-                i += 1;
-                continue;
+            // (CJK first: in Chinese text nearly every char is one)
+            if c <= '\u{2e80}' {
+                if !c.is_ascii_alphabetic() {
+                    i += 1;
+                    continue;
+                }
+                if i > 0 && chars[i - 1].is_ascii_alphabetic() {
+                    // inside a word, where no cue starts: skip to its end
+                    // without testing each letter's neighbour
+                    i += 1;
+                    while i < chars.len() && chars[i].is_ascii_alphabetic() {
+                        i += 1;
+                    }
+                    continue;
+                }
             }
             if let Some((len, cue)) = self.v.modal.longest_at(chars, i) {
-                match cue {
-                    ModalCue::TargetStrong => strong = true,
-                    ModalCue::TargetWeak => weak = true,
-                    ModalCue::Actual => actual = true,
-                    ModalCue::Neutral => {}
+                found |= match cue {
+                    ModalCue::TargetStrong => STRONG,
+                    ModalCue::TargetWeak => WEAK,
+                    ModalCue::Actual => ACTUAL,
+                    ModalCue::Neutral => 0,
+                };
+                if found & stop != 0 {
+                    break;
                 }
                 i += len;
             } else {
                 i += 1;
             }
         }
-        (strong, weak, actual)
+        found
     }
 }
