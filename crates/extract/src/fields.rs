@@ -233,54 +233,71 @@ fn kind_of(
     (Kind::Level, None)
 }
 
-/// FNV-1a: the word lists are fixed and the words short, so a plain
-/// multiply-xor hash does; SipHash cost more than the rest of the lookup.
-#[derive(Default)]
-struct WordHasher(u64);
+/// Bits of [`lists_of`], one for each English word list.
+const CUT: u8 = 1;
+const DET: u8 = 2;
+const FILLER: u8 = 4;
+const TIME: u8 = 8;
+const TRANSFER: u8 = 16;
 
-impl std::hash::Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
+/// A word of up to 16 bytes as one number, zero padded: a probe compares
+/// two integers instead of two slices.
+fn word_key(w: &[u8]) -> Option<u128> {
+    let mut buf = [0u8; 16];
+    buf.get_mut(..w.len())?.copy_from_slice(w);
+    Some(u128::from_le_bytes(buf))
 }
 
-/// Membership in one of the English word lists, through a hash set built
-/// once. Words are compared as bytes: a [`lower`]ed word need not be
-/// validated as UTF-8 to be looked up.
-fn in_set(list: &'static [&'static str], w: &[u8]) -> bool {
-    use std::collections::HashSet;
-    use std::hash::BuildHasherDefault;
+const WORD_SLOTS: usize = 1024;
+
+fn word_slot(key: u128) -> usize {
+    let h = (key as u64 ^ (key >> 64) as u64 ^ (key >> 93) as u64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 54) as usize
+}
+
+/// The English word lists that hold `w` (bits CUT, DET, ...). One probe of
+/// an open-addressing table built once answers for all lists at a time:
+/// a skipped English word is tested against four of them, and a hash set
+/// per list cost more than the rest of the phrase search. Words are compared
+/// as bytes: a [`lower`]ed word need not be validated as UTF-8.
+fn lists_of(w: &[u8]) -> u8 {
     use std::sync::OnceLock;
-    type Sets = Vec<(
-        usize,
-        HashSet<&'static [u8], BuildHasherDefault<WordHasher>>,
-    )>;
-    static SETS: OnceLock<Sets> = OnceLock::new();
-    let sets = SETS.get_or_init(|| {
-        [EN_CUT, EN_DET, EN_FILLER, EN_TIME, EN_TRANSFER]
-            .iter()
-            .map(|l| {
-                (
-                    l.as_ptr() as usize,
-                    l.iter().map(|w| w.as_bytes()).collect(),
-                )
-            })
-            .collect()
+    // (key, lists); a key of 0 is an empty slot, as no listed word is empty
+    static TABLE: OnceLock<Vec<(u128, u8)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = vec![(0u128, 0u8); WORD_SLOTS];
+        for (list, bit) in [
+            (EN_CUT, CUT),
+            (EN_DET, DET),
+            (EN_FILLER, FILLER),
+            (EN_TIME, TIME),
+            (EN_TRANSFER, TRANSFER),
+        ] {
+            for word in list {
+                let key = word_key(word.as_bytes()).expect("listed words are short");
+                let mut i = word_slot(key);
+                while t[i].0 != 0 && t[i].0 != key {
+                    i = (i + 1) % WORD_SLOTS;
+                }
+                t[i] = (key, t[i].1 | bit);
+            }
+        }
+        t
     });
-    match sets.iter().find(|(p, _)| *p == list.as_ptr() as usize) {
-        Some((_, set)) => set.contains(w),
-        None => list.iter().any(|l| l.as_bytes() == w),
+    let Some(key) = word_key(w).filter(|&k| k != 0) else {
+        return 0;
+    };
+    let mut i = word_slot(key);
+    loop {
+        let (k, bits) = table[i];
+        if k == key {
+            return bits;
+        }
+        if k == 0 {
+            return 0;
+        }
+        i = (i + 1) % WORD_SLOTS;
     }
 }
 
@@ -361,7 +378,7 @@ fn english_change(
         c.base.as_deref(),
         Some("percent") | Some("pct_point") | Some("basis_point")
     );
-    rate && words.iter().all(|&w| in_set(EN_FILLER, &lower(chars, w)))
+    rate && words.iter().all(|&w| lists_of(&lower(chars, w)) & FILLER != 0)
 }
 
 static CUT_ZH: &[&str] = &[
@@ -1010,14 +1027,14 @@ fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
     let mut w = words;
     while let Some((&x, rest)) = w.split_first() {
         let l = lower(chars, x);
-        if !(in_set(EN_DET, &l) || l.is_empty()) {
+        if !(lists_of(&l) & DET != 0 || l.is_empty()) {
             break;
         }
         w = rest;
     }
     while let Some((&x, rest)) = w.split_last() {
         let l = lower(chars, x);
-        if !(l.is_empty() || in_set(EN_CUT, &l) || in_set(EN_DET, &l)) {
+        if !(l.is_empty() || lists_of(&l) & (CUT | DET) != 0) {
             break;
         }
         w = rest;
@@ -1069,10 +1086,7 @@ fn en_backward(
     words: &mut Vec<(usize, usize)>,
 ) -> Option<String> {
     let skip = |l: &[u8]| {
-        in_set(EN_CUT, l)
-            || in_set(EN_DET, l)
-            || in_set(EN_FILLER, l)
-            || in_set(EN_TIME, l)
+        lists_of(l) & (CUT | DET | FILLER | TIME) != 0
             || l.iter().all(|b| b.is_ascii_digit())
             || (l.len() > 4 && l.ends_with(b"ly"))
     };
@@ -1089,10 +1103,10 @@ fn en_backward(
     let mut preps: u16 = 0;
     while let Some(w) = next {
         let l = lower(chars, w);
-        if in_set(EN_DET, &l)
-            || in_set(EN_TIME, &l)
+        let lists = lists_of(&l);
+        if lists & (DET | TIME) != 0
             || (l.len() > 4 && l.ends_with(b"ly"))
-            || (in_set(EN_CUT, &l) && !matches!(&*l, b"of" | b"on" | b"and" | b"for" | b"in"))
+            || (lists & CUT != 0 && !matches!(&*l, b"of" | b"on" | b"and" | b"for" | b"in"))
             || words.len() >= 12
         {
             break;
@@ -1222,7 +1236,7 @@ fn indicator_en(
         at: left,
     }
     .next()
-    .is_some_and(|w| in_set(EN_TRANSFER, &lower(chars, w)));
+    .is_some_and(|w| lists_of(&lower(chars, w)) & TRANSFER != 0);
     if !transfer {
         if let Some(p) = en_backward(chars, from, left, words) {
             if !["government", "central government", "it", "we"]
