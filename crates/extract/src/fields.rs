@@ -1345,9 +1345,25 @@ impl std::fmt::Write for StackText {
 /// The chars as a string, allocated once at its final size (collecting
 /// chars reserves one byte a char, so CJK text would grow it several times).
 fn string_of(chars: &[char]) -> String {
-    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
-    s.extend(chars);
-    s
+    let mut bytes = Vec::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    // encoded here, not pushed char by char: `String::extend` went through
+    // a call and a capacity check per char, most of a phrase's cost
+    for &c in chars {
+        let u = u32::from(c);
+        let cont = |shift: u32| 0x80 | (u >> shift & 0x3f) as u8;
+        if u < 0x80 {
+            bytes.push(u as u8);
+        } else if u < 0x800 {
+            bytes.extend_from_slice(&[0xc0 | (u >> 6) as u8, cont(0)]);
+        } else if u < 0x1_0000 {
+            bytes.extend_from_slice(&[0xe0 | (u >> 12) as u8, cont(6), cont(0)]);
+        } else {
+            bytes.extend_from_slice(&[0xf0 | (u >> 18) as u8, cont(12), cont(6), cont(0)]);
+        }
+    }
+    // SAFETY: the bytes are the UTF-8 encoding of chars, by the table of
+    // lengths above (`char` excludes surrogates and values past U+10FFFF)
+    unsafe { String::from_utf8_unchecked(bytes) }
 }
 
 /// The slice without leading and trailing whitespace, as `str::trim` would
