@@ -997,16 +997,29 @@ fn lower(chars: &[char], w: (usize, usize)) -> Lower {
     let word = &chars[w.0..w.1];
     let mut buf = [0u8; 24];
     let mut n = 0;
+    // each ASCII char kept, lowercased, or 0 when dropped: one load
+    // instead of the class tests and the case fold per char
+    static KEEP: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut b = 0;
+        while b < 128 {
+            let c = b as u8;
+            if c.is_ascii_alphanumeric() || c == b'-' {
+                t[b] = c.to_ascii_lowercase();
+            }
+            b += 1;
+        }
+        t
+    };
     for &c in word {
-        if c.is_ascii() {
-            let b = c as u8;
-            if !(b.is_ascii_alphanumeric() || b == b'-') {
+        if let Some(&k) = KEEP.get(c as usize) {
+            if k == 0 {
                 continue;
             }
             if n == buf.len() {
                 return lower_long(word);
             }
-            buf[n] = b.to_ascii_lowercase();
+            buf[n] = k;
             n += 1;
         } else if c.is_alphanumeric() {
             // kept, but not ASCII: the rare word that needs a String
