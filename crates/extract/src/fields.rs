@@ -251,8 +251,8 @@ fn word_key(w: &[u8]) -> Option<u128> {
 const WORD_SLOTS: usize = 1024;
 
 fn word_slot(key: u128) -> usize {
-    let h = (key as u64 ^ (key >> 64) as u64 ^ (key >> 93) as u64)
-        .wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    let h =
+        (key as u64 ^ (key >> 64) as u64 ^ (key >> 93) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
     (h >> 54) as usize
 }
 
@@ -378,7 +378,9 @@ fn english_change(
         c.base.as_deref(),
         Some("percent") | Some("pct_point") | Some("basis_point")
     );
-    rate && words.iter().all(|&w| lists_of(&lower(chars, w)) & FILLER != 0)
+    rate && words
+        .iter()
+        .all(|&w| lists_of(&lower(chars, w)) & FILLER != 0)
 }
 
 static CUT_ZH: &[&str] = &[
