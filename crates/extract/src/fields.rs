@@ -646,11 +646,23 @@ impl ZhList {
     }
 }
 
-/// Longest word of one of the lists above at `at`. Inlined: the phrase
-/// scans probe two lists at every char, the list is then known at compile
-/// time, and most probes end at the bit test without a call.
+impl ZhList {
+    /// Longest word of the list at `at`. Inlined: the phrase scans probe at
+    /// every char, and most probes end at the bit test without a call.
+    #[inline(always)]
+    fn at(&self, chars: &[char], at: usize) -> Option<usize> {
+        let (k, bit) = ZhList::slot(*chars.get(at)?);
+        if self.first[k] & bit == 0 {
+            return None;
+        }
+        self.lex.longest_at(chars, at).map(|(len, _)| len)
+    }
+}
+
+/// One of the lists above, built on first use. Inlined, so that the list is
+/// picked at compile time.
 #[inline(always)]
-fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Option<usize> {
+fn zh_list(words: &'static [&'static str]) -> &'static ZhList {
     use std::sync::OnceLock;
     static CUT: OnceLock<ZhList> = OnceLock::new();
     static KEEP: OnceLock<ZhList> = OnceLock::new();
@@ -662,12 +674,13 @@ fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Optio
     } else {
         &LEAD
     };
-    let list = cell.get_or_init(|| ZhList::new(words));
-    let (k, bit) = ZhList::slot(*chars.get(at)?);
-    if list.first[k] & bit == 0 {
-        return None;
-    }
-    list.lex.longest_at(chars, at).map(|(len, _)| len)
+    cell.get_or_init(|| ZhList::new(words))
+}
+
+/// Longest word of one of the lists above at `at`.
+#[inline(always)]
+fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Option<usize> {
+    zh_list(words).at(chars, at)
 }
 
 fn trim_zh(s: &[char]) -> &[char] {
@@ -745,10 +758,18 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
     }
     let mut i = 0;
     let mut cut = s.len();
+    // the lists are looked up once, and a char that starts a word of
+    // neither is passed over by one bit test
+    let (keeps, cuts) = (zh_list(KEEP_ZH), zh_list(CUT_ZH));
     while i < s.len() {
+        let (k, bit) = ZhList::slot(s[i]);
+        if (keeps.first[k] | cuts.first[k]) & bit == 0 {
+            i += 1;
+            continue;
+        }
         // the longer word wins: 实际 is kept, 实际增长 is cut
-        let keep = match_any(s, i, KEEP_ZH).unwrap_or(0);
-        let verb = match_any(s, i, CUT_ZH).unwrap_or(0);
+        let keep = keeps.at(s, i).unwrap_or(0);
+        let verb = cuts.at(s, i).unwrap_or(0);
         if verb > keep {
             cut = i;
             break;
