@@ -1384,25 +1384,41 @@ impl std::fmt::Write for StackText {
 /// The chars as a string, allocated once at its final size (collecting
 /// chars reserves one byte a char, so CJK text would grow it several times).
 fn string_of(chars: &[char]) -> String {
-    let mut bytes = Vec::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
-    // encoded here, not pushed char by char: `String::extend` went through
-    // a call and a capacity check per char, most of a phrase's cost
+    // most strings are short: encoded into a stack buffer in one pass, then
+    // copied into a string of the exact size, with no pass that sums the
+    // lengths first and no capacity check per char
+    let mut buf = [0u8; 128];
+    if chars.len() > buf.len() / 4 {
+        return string_of_long(chars);
+    }
+    let mut n = 0;
     for &c in chars {
         let u = u32::from(c);
         let cont = |shift: u32| 0x80 | (u >> shift & 0x3f) as u8;
         if u < 0x80 {
-            bytes.push(u as u8);
+            buf[n] = u as u8;
+            n += 1;
         } else if u < 0x800 {
-            bytes.extend_from_slice(&[0xc0 | (u >> 6) as u8, cont(0)]);
+            buf[n..n + 2].copy_from_slice(&[0xc0 | (u >> 6) as u8, cont(0)]);
+            n += 2;
         } else if u < 0x1_0000 {
-            bytes.extend_from_slice(&[0xe0 | (u >> 12) as u8, cont(6), cont(0)]);
+            buf[n..n + 3].copy_from_slice(&[0xe0 | (u >> 12) as u8, cont(6), cont(0)]);
+            n += 3;
         } else {
-            bytes.extend_from_slice(&[0xf0 | (u >> 18) as u8, cont(12), cont(6), cont(0)]);
+            buf[n..n + 4].copy_from_slice(&[0xf0 | (u >> 18) as u8, cont(12), cont(6), cont(0)]);
+            n += 4;
         }
     }
     // SAFETY: the bytes are the UTF-8 encoding of chars, by the table of
     // lengths above (`char` excludes surrogates and values past U+10FFFF)
-    unsafe { String::from_utf8_unchecked(bytes) }
+    String::from(unsafe { std::str::from_utf8_unchecked(&buf[..n]) })
+}
+
+#[cold]
+fn string_of_long(chars: &[char]) -> String {
+    let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
+    s.extend(chars);
+    s
 }
 
 /// The slice without leading and trailing whitespace, as `str::trim` would
