@@ -37,7 +37,9 @@ pub fn after_comparator_end(v: &Compiled, chars: &[char], end: usize) -> usize {
     end
 }
 
-fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) {
+/// The comparator, the left edge with a comparator written before, and
+/// [`after_comparator_end`] (returned, for the caller needs it too).
+fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize, usize) {
     let mut left = c.start;
     let mut before = None;
     let probe = if left > 0 && chars[left - 1] == ' ' {
@@ -71,7 +73,7 @@ fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) 
         .or(before)
         .or(c.internal)
         .unwrap_or(Comparator::Eq);
-    (cmp, left)
+    (cmp, left, k)
 }
 
 fn is_clause_break(chars: &[char], k: usize) -> bool {
@@ -1443,7 +1445,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Me
         // a phrase after this quantity stops where the next one starts
         let limit = cands.get(ci + 1).map_or(chars.len(), |n| n.start);
         let c = &mut cands[ci];
-        let (cmp, left) = comparator_of(v, chars, c);
+        let (cmp, left, after) = comparator_of(v, chars, c);
         let clause = match prev_clause {
             // the clause starts at the last break before `left`: a quantity
             // further on needs to look back only to the one before
@@ -1451,7 +1453,6 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Me
             _ => clause_start(chars, left),
         };
         prev_clause = Some((left, clause));
-        let after = after_comparator_end(v, chars, c.end);
         let kind_from = clause;
         let (kind, direction) = kind_of(v, chars, kind_from, left, c, &mut scratch);
         let seg_from = clause.max(consumed);
