@@ -241,6 +241,8 @@ const DET: u8 = 2;
 const FILLER: u8 = 4;
 const TIME: u8 = 8;
 const TRANSFER: u8 = 16;
+/// Not a list: set by [`word_bits`] for a word [`lower`] keeps nothing of.
+const EMPTY: u8 = 128;
 
 /// A word of up to 16 bytes as one number, zero padded: a probe compares
 /// two integers instead of two slices.
@@ -1064,22 +1066,31 @@ fn lower_long(word: &[char]) -> Lower {
     )
 }
 
-fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
-    let mut w = words;
-    while let Some((&x, rest)) = w.split_first() {
-        let l = lower(chars, x);
-        if !(lists_of(&l) & DET != 0 || l.is_empty()) {
-            break;
-        }
-        w = rest;
+/// A word's bits of [`lists_of`], with EMPTY set when [`lower`] keeps no
+/// char of it.
+fn word_bits(l: &[u8]) -> u8 {
+    if l.is_empty() {
+        EMPTY
+    } else {
+        lists_of(l)
     }
-    while let Some((&x, rest)) = w.split_last() {
-        let l = lower(chars, x);
-        if !(l.is_empty() || lists_of(&l) & (CUT | DET) != 0) {
-            break;
-        }
-        w = rest;
+}
+
+/// `bits(j)` gives [`word_bits`] of `words[j]`: a caller that has looked the
+/// words up already passes what it found instead of lowering them again.
+fn en_phrase(
+    chars: &[char],
+    words: &[(usize, usize)],
+    bits: impl Fn(usize) -> u8,
+) -> Option<String> {
+    let (mut a, mut b) = (0, words.len());
+    while a < b && bits(a) & (DET | EMPTY) != 0 {
+        a += 1;
     }
+    while b > a && bits(b - 1) & (EMPTY | CUT | DET) != 0 {
+        b -= 1;
+    }
+    let w = &words[a..b];
     let (&first, &last) = (w.first()?, w.last()?);
     // trimmed and tested on the chars, so only a phrase that is kept is built
     let mut s = &chars[first.0..last.1];
@@ -1136,14 +1147,19 @@ fn en_backward(
         from,
         at: left,
     };
-    let last = back.by_ref().find(|&w| !skip(&lower(chars, w)))?;
+    // the last word kept is lowered once, for the test and the loop below
+    let last = back
+        .by_ref()
+        .map(|w| (w, lower(chars, w)))
+        .find(|(_, l)| !skip(l))?;
     let mut next = Some(last);
     // the phrase, last word first, at most 12 words; bit j of `preps` marks
-    // a preposition at position j from the end
+    // a preposition at position j from the end; `marks` keeps each word's
+    // [`word_bits`] for `en_phrase`
     words.clear();
     let mut preps: u16 = 0;
-    while let Some(w) = next {
-        let l = lower(chars, w);
+    let mut marks = [0u8; 12];
+    while let Some((w, l)) = next {
         let lists = lists_of(&l);
         if lists & (DET | TIME) != 0
             || (l.len() > 4 && l.ends_with(b"ly"))
@@ -1155,13 +1171,15 @@ fn en_backward(
         if matches!(&*l, b"for" | b"in" | b"on") {
             preps |= 1 << words.len();
         }
+        marks[words.len()] = if l.is_empty() { EMPTY } else { lists };
         words.push(w);
-        next = back.next();
+        next = back.next().map(|w| (w, lower(chars, w)));
     }
     words.reverse();
+    let n = words.len();
+    marks[..n].reverse();
     // `subsidies for medical insurance for non-working urban residents`:
     // the head and its first complement
-    let n = words.len();
     let mut cut = n;
     let mut seen = 0;
     for j in 0..n {
@@ -1173,7 +1191,7 @@ fn en_backward(
             }
         }
     }
-    en_phrase(chars, &words[..cut])
+    en_phrase(chars, &words[..cut], |j| marks[j])
 }
 
 fn en_forward(
@@ -1209,7 +1227,8 @@ fn en_forward(
         }
     }
     let end = words.get(k - 1).map(|w| w.1).unwrap_or(from);
-    en_phrase(chars, &words[1..k]).map(|mut p| {
+    let phrase = &words[1..k];
+    en_phrase(chars, phrase, |j| word_bits(&lower(chars, phrase[j]))).map(|mut p| {
         p.truncate(p.trim_end_matches('.').len());
         (p, end)
     })
