@@ -367,24 +367,28 @@ fn english_change(
     words: &mut Vec<(usize, usize)>,
 ) -> bool {
     words_of(chars, cue_end, left, words);
-    if words.iter().any(|&w| *lower(chars, w) == *b"by")
-        || words.first().is_some_and(|&w| {
-            // `increase of 5 percent`; the rise as subject: `CPI increase will be kept around 4 percent`
-            matches!(
-                &*lower(chars, w),
-                b"of" | b"will" | b"is" | b"was" | b"should" | b"would" | b"shall" | b"must"
-            )
-        })
-    {
-        return true;
-    }
     let rate = matches!(
         c.base.as_deref(),
         Some("percent") | Some("pct_point") | Some("basis_point")
     );
-    rate && words
-        .iter()
-        .all(|&w| lists_of(&lower(chars, w)) & FILLER != 0)
+    // one pass, each word lowered once: `by` anywhere or a verb or `of`
+    // first makes a change; otherwise a rate needs nothing but fillers
+    let mut fillers = true;
+    for (j, &w) in words.iter().enumerate() {
+        let l = lower(chars, w);
+        // `increase of 5 percent`; the rise as subject: `CPI increase will be kept around 4 percent`
+        if *l == *b"by"
+            || (j == 0
+                && matches!(
+                    &*l,
+                    b"of" | b"will" | b"is" | b"was" | b"should" | b"would" | b"shall" | b"must"
+                ))
+        {
+            return true;
+        }
+        fillers = fillers && rate && lists_of(&l) & FILLER != 0;
+    }
+    rate && fillers
 }
 
 static CUT_ZH: &[&str] = &[
