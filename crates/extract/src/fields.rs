@@ -140,17 +140,23 @@ fn kind_of(
     let toks = &mut scratch.toks;
     toks.clear();
     let mut i = from;
+    // whether chars[i - 1] is a Latin letter, carried from the step before
+    // instead of tested again
+    let mut prev_alpha = i > 0 && chars[i - 1].is_ascii_alphabetic();
     while i < left {
+        let alpha = chars[i].is_ascii_alphabetic();
         // inside a Latin word no entry starts (`longest_at` says so first):
         // skipping the call there saves most of an English window's probes
-        if i > 0 && chars[i].is_ascii_alphabetic() && chars[i - 1].is_ascii_alphabetic() {
+        if alpha && prev_alpha {
             i += 1;
             continue;
         }
         if let Some((len, cue)) = v.change.longest_at(chars, i) {
             toks.push((*cue, i + len, len));
             i += len;
+            prev_alpha = chars[i - 1].is_ascii_alphabetic();
         } else {
+            prev_alpha = alpha;
             i += 1;
         }
     }
