@@ -636,6 +636,13 @@ struct ZhList {
     /// the lexicon folds it): the phrase scans probe every char, most start
     /// no word, and a clear bit answers that without the lexicon's call.
     first: [u64; 64],
+    /// The same for the first chars of one-char words, and for the pair of
+    /// first chars of longer words: most probes past `first` fail on the
+    /// second char, and the lexicon's call costs more than two bit tests.
+    /// (No word of these lists holds whitespace, which the lexicon matches
+    /// loosely; `new` checks.)
+    single: [u64; 64],
+    pairs: [u64; 64],
 }
 
 impl ZhList {
@@ -644,16 +651,36 @@ impl ZhList {
         ((h >> 6) as usize, 1 << (h & 63))
     }
 
+    fn pair_slot(a: char, b: char) -> (usize, u64) {
+        let (a, b) = (
+            u32::from(a.to_ascii_lowercase()),
+            u32::from(b.to_ascii_lowercase()),
+        );
+        let h = (a.wrapping_mul(0x9e37_79b1) ^ b).wrapping_mul(0x85eb_ca6b) >> 20;
+        ((h >> 6) as usize, 1 << (h & 63))
+    }
+
     fn new(words: &[&str]) -> Self {
         let mut list = ZhList {
             lex: Lexicon::new(),
             first: [0; 64],
+            single: [0; 64],
+            pairs: [0; 64],
         };
         for w in words {
+            assert!(!w.chars().any(char::is_whitespace), "{w:?}");
             list.lex.insert(w, ());
-            if let Some(c) = w.chars().next() {
+            let mut cs = w.chars();
+            if let Some(c) = cs.next() {
                 let (k, bit) = Self::slot(c);
                 list.first[k] |= bit;
+                match cs.next() {
+                    None => list.single[k] |= bit,
+                    Some(d) => {
+                        let (k, bit) = Self::pair_slot(c, d);
+                        list.pairs[k] |= bit;
+                    }
+                }
             }
         }
         list
@@ -665,9 +692,16 @@ impl ZhList {
     /// every char, and most probes end at the bit test without a call.
     #[inline(always)]
     fn at(&self, chars: &[char], at: usize) -> Option<usize> {
-        let (k, bit) = ZhList::slot(*chars.get(at)?);
+        let c = *chars.get(at)?;
+        let (k, bit) = ZhList::slot(c);
         if self.first[k] & bit == 0 {
             return None;
+        }
+        if self.single[k] & bit == 0 {
+            let (p, pbit) = ZhList::pair_slot(c, *chars.get(at + 1)?);
+            if self.pairs[p] & pbit == 0 {
+                return None;
+            }
         }
         self.lex.longest_at(chars, at).map(|(len, _)| len)
     }
