@@ -37,7 +37,9 @@ pub fn after_comparator_end(v: &Compiled, chars: &[char], end: usize) -> usize {
     end
 }
 
-fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) {
+/// The comparator, the left edge with a comparator written before, and
+/// [`after_comparator_end`] (returned, for the caller needs it too).
+fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize, usize) {
     let mut left = c.start;
     let mut before = None;
     let probe = if left > 0 && chars[left - 1] == ' ' {
@@ -71,7 +73,7 @@ fn comparator_of(v: &Compiled, chars: &[char], c: &Cand) -> (Comparator, usize) 
         .or(before)
         .or(c.internal)
         .unwrap_or(Comparator::Eq);
-    (cmp, left)
+    (cmp, left, k)
 }
 
 fn is_clause_break(chars: &[char], k: usize) -> bool {
@@ -138,17 +140,23 @@ fn kind_of(
     let toks = &mut scratch.toks;
     toks.clear();
     let mut i = from;
+    // whether chars[i - 1] is a Latin letter, carried from the step before
+    // instead of tested again
+    let mut prev_alpha = i > 0 && chars[i - 1].is_ascii_alphabetic();
     while i < left {
+        let alpha = chars[i].is_ascii_alphabetic();
         // inside a Latin word no entry starts (`longest_at` says so first):
         // skipping the call there saves most of an English window's probes
-        if i > 0 && chars[i].is_ascii_alphabetic() && chars[i - 1].is_ascii_alphabetic() {
+        if alpha && prev_alpha {
             i += 1;
             continue;
         }
         if let Some((len, cue)) = v.change.longest_at(chars, i) {
             toks.push((*cue, i + len, len));
             i += len;
+            prev_alpha = chars[i - 1].is_ascii_alphabetic();
         } else {
+            prev_alpha = alpha;
             i += 1;
         }
     }
@@ -233,54 +241,73 @@ fn kind_of(
     (Kind::Level, None)
 }
 
-/// FNV-1a: the word lists are fixed and the words short, so a plain
-/// multiply-xor hash does; SipHash cost more than the rest of the lookup.
-#[derive(Default)]
-struct WordHasher(u64);
+/// Bits of [`lists_of`], one for each English word list.
+const CUT: u8 = 1;
+const DET: u8 = 2;
+const FILLER: u8 = 4;
+const TIME: u8 = 8;
+const TRANSFER: u8 = 16;
+/// Not a list: set by [`word_bits`] for a word [`lower`] keeps nothing of.
+const EMPTY: u8 = 128;
 
-impl std::hash::Hasher for WordHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-    fn write(&mut self, bytes: &[u8]) {
-        let mut h = if self.0 == 0 {
-            0xcbf2_9ce4_8422_2325
-        } else {
-            self.0
-        };
-        for &b in bytes {
-            h = (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3);
-        }
-        self.0 = h;
-    }
+/// A word of up to 16 bytes as one number, zero padded: a probe compares
+/// two integers instead of two slices.
+fn word_key(w: &[u8]) -> Option<u128> {
+    let mut buf = [0u8; 16];
+    buf.get_mut(..w.len())?.copy_from_slice(w);
+    Some(u128::from_le_bytes(buf))
 }
 
-/// Membership in one of the English word lists, through a hash set built
-/// once. Words are compared as bytes: a [`lower`]ed word need not be
-/// validated as UTF-8 to be looked up.
-fn in_set(list: &'static [&'static str], w: &[u8]) -> bool {
-    use std::collections::HashSet;
-    use std::hash::BuildHasherDefault;
+const WORD_SLOTS: usize = 1024;
+
+fn word_slot(key: u128) -> usize {
+    let h =
+        (key as u64 ^ (key >> 64) as u64 ^ (key >> 93) as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    (h >> 54) as usize
+}
+
+/// The English word lists that hold `w` (bits CUT, DET, ...). One probe of
+/// an open-addressing table built once answers for all lists at a time:
+/// a skipped English word is tested against four of them, and a hash set
+/// per list cost more than the rest of the phrase search. Words are compared
+/// as bytes: a [`lower`]ed word need not be validated as UTF-8.
+fn lists_of(w: &[u8]) -> u8 {
     use std::sync::OnceLock;
-    type Sets = Vec<(
-        usize,
-        HashSet<&'static [u8], BuildHasherDefault<WordHasher>>,
-    )>;
-    static SETS: OnceLock<Sets> = OnceLock::new();
-    let sets = SETS.get_or_init(|| {
-        [EN_CUT, EN_DET, EN_FILLER, EN_TIME, EN_TRANSFER]
-            .iter()
-            .map(|l| {
-                (
-                    l.as_ptr() as usize,
-                    l.iter().map(|w| w.as_bytes()).collect(),
-                )
-            })
-            .collect()
+    // (key, lists); a key of 0 is an empty slot, as no listed word is empty
+    static TABLE: OnceLock<Vec<(u128, u8)>> = OnceLock::new();
+    let table = TABLE.get_or_init(|| {
+        let mut t = vec![(0u128, 0u8); WORD_SLOTS];
+        for (list, bit) in [
+            (EN_CUT, CUT),
+            (EN_DET, DET),
+            (EN_FILLER, FILLER),
+            (EN_TIME, TIME),
+            (EN_TRANSFER, TRANSFER),
+        ] {
+            for word in list {
+                let key = word_key(word.as_bytes()).expect("listed words are short");
+                let mut i = word_slot(key);
+                while t[i].0 != 0 && t[i].0 != key {
+                    i = (i + 1) % WORD_SLOTS;
+                }
+                t[i] = (key, t[i].1 | bit);
+            }
+        }
+        t
     });
-    match sets.iter().find(|(p, _)| *p == list.as_ptr() as usize) {
-        Some((_, set)) => set.contains(w),
-        None => list.iter().any(|l| l.as_bytes() == w),
+    let Some(key) = word_key(w).filter(|&k| k != 0) else {
+        return 0;
+    };
+    let mut i = word_slot(key);
+    loop {
+        let (k, bits) = table[i];
+        if k == key {
+            return bits;
+        }
+        if k == 0 {
+            return 0;
+        }
+        i = (i + 1) % WORD_SLOTS;
     }
 }
 
@@ -346,22 +373,28 @@ fn english_change(
     words: &mut Vec<(usize, usize)>,
 ) -> bool {
     words_of(chars, cue_end, left, words);
-    if words.iter().any(|&w| *lower(chars, w) == *b"by")
-        || words.first().is_some_and(|&w| {
-            // `increase of 5 percent`; the rise as subject: `CPI increase will be kept around 4 percent`
-            matches!(
-                &*lower(chars, w),
-                b"of" | b"will" | b"is" | b"was" | b"should" | b"would" | b"shall" | b"must"
-            )
-        })
-    {
-        return true;
-    }
     let rate = matches!(
         c.base.as_deref(),
         Some("percent") | Some("pct_point") | Some("basis_point")
     );
-    rate && words.iter().all(|&w| in_set(EN_FILLER, &lower(chars, w)))
+    // one pass, each word lowered once: `by` anywhere or a verb or `of`
+    // first makes a change; otherwise a rate needs nothing but fillers
+    let mut fillers = true;
+    for (j, &w) in words.iter().enumerate() {
+        let l = lower(chars, w);
+        // `increase of 5 percent`; the rise as subject: `CPI increase will be kept around 4 percent`
+        if *l == *b"by"
+            || (j == 0
+                && matches!(
+                    &*l,
+                    b"of" | b"will" | b"is" | b"was" | b"should" | b"would" | b"shall" | b"must"
+                ))
+        {
+            return true;
+        }
+        fillers = fillers && rate && lists_of(&l) & FILLER != 0;
+    }
+    rate && fillers
 }
 
 static CUT_ZH: &[&str] = &[
@@ -603,6 +636,13 @@ struct ZhList {
     /// the lexicon folds it): the phrase scans probe every char, most start
     /// no word, and a clear bit answers that without the lexicon's call.
     first: [u64; 64],
+    /// The same for the first chars of one-char words, and for the pair of
+    /// first chars of longer words: most probes past `first` fail on the
+    /// second char, and the lexicon's call costs more than two bit tests.
+    /// (No word of these lists holds whitespace, which the lexicon matches
+    /// loosely; `new` checks.)
+    single: [u64; 64],
+    pairs: [u64; 64],
 }
 
 impl ZhList {
@@ -611,24 +651,66 @@ impl ZhList {
         ((h >> 6) as usize, 1 << (h & 63))
     }
 
+    fn pair_slot(a: char, b: char) -> (usize, u64) {
+        let (a, b) = (
+            u32::from(a.to_ascii_lowercase()),
+            u32::from(b.to_ascii_lowercase()),
+        );
+        let h = (a.wrapping_mul(0x9e37_79b1) ^ b).wrapping_mul(0x85eb_ca6b) >> 20;
+        ((h >> 6) as usize, 1 << (h & 63))
+    }
+
     fn new(words: &[&str]) -> Self {
         let mut list = ZhList {
             lex: Lexicon::new(),
             first: [0; 64],
+            single: [0; 64],
+            pairs: [0; 64],
         };
         for w in words {
+            assert!(!w.chars().any(char::is_whitespace), "{w:?}");
             list.lex.insert(w, ());
-            if let Some(c) = w.chars().next() {
+            let mut cs = w.chars();
+            if let Some(c) = cs.next() {
                 let (k, bit) = Self::slot(c);
                 list.first[k] |= bit;
+                match cs.next() {
+                    None => list.single[k] |= bit,
+                    Some(d) => {
+                        let (k, bit) = Self::pair_slot(c, d);
+                        list.pairs[k] |= bit;
+                    }
+                }
             }
         }
         list
     }
 }
 
-/// Longest word of one of the lists above at `at`.
-fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Option<usize> {
+impl ZhList {
+    /// Longest word of the list at `at`. Inlined: the phrase scans probe at
+    /// every char, and most probes end at the bit test without a call.
+    #[inline(always)]
+    fn at(&self, chars: &[char], at: usize) -> Option<usize> {
+        let c = *chars.get(at)?;
+        let (k, bit) = ZhList::slot(c);
+        if self.first[k] & bit == 0 {
+            return None;
+        }
+        if self.single[k] & bit == 0 {
+            let (p, pbit) = ZhList::pair_slot(c, *chars.get(at + 1)?);
+            if self.pairs[p] & pbit == 0 {
+                return None;
+            }
+        }
+        self.lex.longest_at(chars, at).map(|(len, _)| len)
+    }
+}
+
+/// One of the lists above, built on first use. Inlined, so that the list is
+/// picked at compile time.
+#[inline(always)]
+fn zh_list(words: &'static [&'static str]) -> &'static ZhList {
     use std::sync::OnceLock;
     static CUT: OnceLock<ZhList> = OnceLock::new();
     static KEEP: OnceLock<ZhList> = OnceLock::new();
@@ -640,12 +722,13 @@ fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Optio
     } else {
         &LEAD
     };
-    let list = cell.get_or_init(|| ZhList::new(words));
-    let (k, bit) = ZhList::slot(*chars.get(at)?);
-    if list.first[k] & bit == 0 {
-        return None;
-    }
-    list.lex.longest_at(chars, at).map(|(len, _)| len)
+    cell.get_or_init(|| ZhList::new(words))
+}
+
+/// Longest word of one of the lists above at `at`.
+#[inline(always)]
+fn match_any(chars: &[char], at: usize, words: &'static [&'static str]) -> Option<usize> {
+    zh_list(words).at(chars, at)
 }
 
 fn trim_zh(s: &[char]) -> &[char] {
@@ -723,10 +806,18 @@ fn zh_phrase(seg: &[char]) -> Option<String> {
     }
     let mut i = 0;
     let mut cut = s.len();
+    // the lists are looked up once, and a char that starts a word of
+    // neither is passed over by one bit test
+    let (keeps, cuts) = (zh_list(KEEP_ZH), zh_list(CUT_ZH));
     while i < s.len() {
+        let (k, bit) = ZhList::slot(s[i]);
+        if (keeps.first[k] | cuts.first[k]) & bit == 0 {
+            i += 1;
+            continue;
+        }
         // the longer word wins: 实际 is kept, 实际增长 is cut
-        let keep = match_any(s, i, KEEP_ZH).unwrap_or(0);
-        let verb = match_any(s, i, CUT_ZH).unwrap_or(0);
+        let keep = keeps.at(s, i).unwrap_or(0);
+        let verb = cuts.at(s, i).unwrap_or(0);
         if verb > keep {
             cut = i;
             break;
@@ -977,16 +1068,29 @@ fn lower(chars: &[char], w: (usize, usize)) -> Lower {
     let word = &chars[w.0..w.1];
     let mut buf = [0u8; 24];
     let mut n = 0;
+    // each ASCII char kept, lowercased, or 0 when dropped: one load
+    // instead of the class tests and the case fold per char
+    static KEEP: [u8; 128] = {
+        let mut t = [0u8; 128];
+        let mut b = 0;
+        while b < 128 {
+            let c = b as u8;
+            if c.is_ascii_alphanumeric() || c == b'-' {
+                t[b] = c.to_ascii_lowercase();
+            }
+            b += 1;
+        }
+        t
+    };
     for &c in word {
-        if c.is_ascii() {
-            let b = c as u8;
-            if !(b.is_ascii_alphanumeric() || b == b'-') {
+        if let Some(&k) = KEEP.get(c as usize) {
+            if k == 0 {
                 continue;
             }
             if n == buf.len() {
                 return lower_long(word);
             }
-            buf[n] = b.to_ascii_lowercase();
+            buf[n] = k;
             n += 1;
         } else if c.is_alphanumeric() {
             // kept, but not ASCII: the rare word that needs a String
@@ -1006,22 +1110,31 @@ fn lower_long(word: &[char]) -> Lower {
     )
 }
 
-fn en_phrase(chars: &[char], words: &[(usize, usize)]) -> Option<String> {
-    let mut w = words;
-    while let Some((&x, rest)) = w.split_first() {
-        let l = lower(chars, x);
-        if !(in_set(EN_DET, &l) || l.is_empty()) {
-            break;
-        }
-        w = rest;
+/// A word's bits of [`lists_of`], with EMPTY set when [`lower`] keeps no
+/// char of it.
+fn word_bits(l: &[u8]) -> u8 {
+    if l.is_empty() {
+        EMPTY
+    } else {
+        lists_of(l)
     }
-    while let Some((&x, rest)) = w.split_last() {
-        let l = lower(chars, x);
-        if !(l.is_empty() || in_set(EN_CUT, &l) || in_set(EN_DET, &l)) {
-            break;
-        }
-        w = rest;
+}
+
+/// `bits(j)` gives [`word_bits`] of `words[j]`: a caller that has looked the
+/// words up already passes what it found instead of lowering them again.
+fn en_phrase(
+    chars: &[char],
+    words: &[(usize, usize)],
+    bits: impl Fn(usize) -> u8,
+) -> Option<String> {
+    let (mut a, mut b) = (0, words.len());
+    while a < b && bits(a) & (DET | EMPTY) != 0 {
+        a += 1;
     }
+    while b > a && bits(b - 1) & (EMPTY | CUT | DET) != 0 {
+        b -= 1;
+    }
+    let w = &words[a..b];
     let (&first, &last) = (w.first()?, w.last()?);
     // trimmed and tested on the chars, so only a phrase that is kept is built
     let mut s = &chars[first.0..last.1];
@@ -1069,10 +1182,7 @@ fn en_backward(
     words: &mut Vec<(usize, usize)>,
 ) -> Option<String> {
     let skip = |l: &[u8]| {
-        in_set(EN_CUT, l)
-            || in_set(EN_DET, l)
-            || in_set(EN_FILLER, l)
-            || in_set(EN_TIME, l)
+        lists_of(l) & (CUT | DET | FILLER | TIME) != 0
             || l.iter().all(|b| b.is_ascii_digit())
             || (l.len() > 4 && l.ends_with(b"ly"))
     };
@@ -1081,18 +1191,23 @@ fn en_backward(
         from,
         at: left,
     };
-    let last = back.by_ref().find(|&w| !skip(&lower(chars, w)))?;
+    // the last word kept is lowered once, for the test and the loop below
+    let last = back
+        .by_ref()
+        .map(|w| (w, lower(chars, w)))
+        .find(|(_, l)| !skip(l))?;
     let mut next = Some(last);
     // the phrase, last word first, at most 12 words; bit j of `preps` marks
-    // a preposition at position j from the end
+    // a preposition at position j from the end; `marks` keeps each word's
+    // [`word_bits`] for `en_phrase`
     words.clear();
     let mut preps: u16 = 0;
-    while let Some(w) = next {
-        let l = lower(chars, w);
-        if in_set(EN_DET, &l)
-            || in_set(EN_TIME, &l)
+    let mut marks = [0u8; 12];
+    while let Some((w, l)) = next {
+        let lists = lists_of(&l);
+        if lists & (DET | TIME) != 0
             || (l.len() > 4 && l.ends_with(b"ly"))
-            || (in_set(EN_CUT, &l) && !matches!(&*l, b"of" | b"on" | b"and" | b"for" | b"in"))
+            || (lists & CUT != 0 && !matches!(&*l, b"of" | b"on" | b"and" | b"for" | b"in"))
             || words.len() >= 12
         {
             break;
@@ -1100,13 +1215,15 @@ fn en_backward(
         if matches!(&*l, b"for" | b"in" | b"on") {
             preps |= 1 << words.len();
         }
+        marks[words.len()] = if l.is_empty() { EMPTY } else { lists };
         words.push(w);
-        next = back.next();
+        next = back.next().map(|w| (w, lower(chars, w)));
     }
     words.reverse();
+    let n = words.len();
+    marks[..n].reverse();
     // `subsidies for medical insurance for non-working urban residents`:
     // the head and its first complement
-    let n = words.len();
     let mut cut = n;
     let mut seen = 0;
     for j in 0..n {
@@ -1118,7 +1235,7 @@ fn en_backward(
             }
         }
     }
-    en_phrase(chars, &words[..cut])
+    en_phrase(chars, &words[..cut], |j| marks[j])
 }
 
 fn en_forward(
@@ -1154,7 +1271,8 @@ fn en_forward(
         }
     }
     let end = words.get(k - 1).map(|w| w.1).unwrap_or(from);
-    en_phrase(chars, &words[1..k]).map(|mut p| {
+    let phrase = &words[1..k];
+    en_phrase(chars, phrase, |j| word_bits(&lower(chars, phrase[j]))).map(|mut p| {
         p.truncate(p.trim_end_matches('.').len());
         (p, end)
     })
@@ -1222,7 +1340,7 @@ fn indicator_en(
         at: left,
     }
     .next()
-    .is_some_and(|w| in_set(EN_TRANSFER, &lower(chars, w)));
+    .is_some_and(|w| lists_of(&lower(chars, w)) & TRANSFER != 0);
     if !transfer {
         if let Some(p) = en_backward(chars, from, left, words) {
             if !["government", "central government", "it", "we"]
@@ -1331,6 +1449,38 @@ impl std::fmt::Write for StackText {
 /// The chars as a string, allocated once at its final size (collecting
 /// chars reserves one byte a char, so CJK text would grow it several times).
 fn string_of(chars: &[char]) -> String {
+    // most strings are short: encoded into a stack buffer in one pass, then
+    // copied into a string of the exact size, with no pass that sums the
+    // lengths first and no capacity check per char
+    let mut buf = [0u8; 128];
+    if chars.len() > buf.len() / 4 {
+        return string_of_long(chars);
+    }
+    let mut n = 0;
+    for &c in chars {
+        let u = u32::from(c);
+        let cont = |shift: u32| 0x80 | (u >> shift & 0x3f) as u8;
+        if u < 0x80 {
+            buf[n] = u as u8;
+            n += 1;
+        } else if u < 0x800 {
+            buf[n..n + 2].copy_from_slice(&[0xc0 | (u >> 6) as u8, cont(0)]);
+            n += 2;
+        } else if u < 0x1_0000 {
+            buf[n..n + 3].copy_from_slice(&[0xe0 | (u >> 12) as u8, cont(6), cont(0)]);
+            n += 3;
+        } else {
+            buf[n..n + 4].copy_from_slice(&[0xf0 | (u >> 18) as u8, cont(12), cont(6), cont(0)]);
+            n += 4;
+        }
+    }
+    // SAFETY: the bytes are the UTF-8 encoding of chars, by the table of
+    // lengths above (`char` excludes surrogates and values past U+10FFFF)
+    String::from(unsafe { std::str::from_utf8_unchecked(&buf[..n]) })
+}
+
+#[cold]
+fn string_of_long(chars: &[char]) -> String {
     let mut s = String::with_capacity(chars.iter().map(|c| c.len_utf8()).sum());
     s.extend(chars);
     s
@@ -1358,7 +1508,7 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Me
         // a phrase after this quantity stops where the next one starts
         let limit = cands.get(ci + 1).map_or(chars.len(), |n| n.start);
         let c = &mut cands[ci];
-        let (cmp, left) = comparator_of(v, chars, c);
+        let (cmp, left, after) = comparator_of(v, chars, c);
         let clause = match prev_clause {
             // the clause starts at the last break before `left`: a quantity
             // further on needs to look back only to the one before
@@ -1366,7 +1516,6 @@ pub(crate) fn fill(v: &Compiled, chars: &[char], mut cands: Vec<Cand>) -> Vec<Me
             _ => clause_start(chars, left),
         };
         prev_clause = Some((left, clause));
-        let after = after_comparator_end(v, chars, c.end);
         let kind_from = clause;
         let (kind, direction) = kind_of(v, chars, kind_from, left, c, &mut scratch);
         let seg_from = clause.max(consumed);
@@ -1484,12 +1633,19 @@ fn split_respectively(
     mut out: Vec<Metric>,
 ) -> Vec<Metric> {
     let _ = cands;
-    let positions: Vec<usize> = chars
-        .windows(2)
+    // every sentence is searched and few hold 分别: a branch-free test of a
+    // block of chars at a time (which the compiler vectorizes) settles most,
+    // and no list of positions is built. The test is for 别: 分 is common
+    // (百分之), 别 is not.
+    let holds = chars
+        .chunks(16)
+        .any(|b| b.iter().fold(false, |a, &c| a | (c == '别')));
+    let positions = chars
+        .iter()
         .enumerate()
-        .filter(|(_, w)| *w == ['分', '别'])
-        .map(|(k, _)| k)
-        .collect();
+        .take(if holds { chars.len() } else { 0 })
+        .filter(|&(k, &c)| c == '分' && chars.get(k + 1) == Some(&'别'))
+        .map(|(k, _)| k);
     // indicators are assigned on the original indices; repeated metrics are
     // spliced in at the end, last first, so earlier indices stay valid
     let mut dups: Vec<(usize, Vec<String>)> = Vec::new();
