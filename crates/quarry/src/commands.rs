@@ -430,8 +430,11 @@ fn run_plan(
         inputs: unchanged,
         runs: previous.runs.clone(),
     };
-    for input in todo.iter() {
-        let rows = outcome.by_source.remove(&input.source).unwrap_or_default();
+    for (i, input) in todo.iter().enumerate() {
+        let rows = outcome
+            .by_source
+            .remove(input.source.as_str())
+            .unwrap_or_default();
         state.inputs.insert(
             input.source.clone(),
             InputRecord {
@@ -439,7 +442,7 @@ fn run_plan(
                 mtime_ns: mtime_ns(input),
                 content_hash: hashes
                     .get(&input.source)
-                    .or_else(|| outcome.content_ids.get(&input.source))
+                    .or_else(|| outcome.content_ids.get(i).filter(|id| !id.is_empty()))
                     .cloned()
                     .unwrap_or_default(),
                 run_id: run_id.clone(),

@@ -104,7 +104,7 @@ impl Default for RunConfig {
             batch_documents: 256,
             batch_bytes: 1 << 20,
             channel_capacity: 2,
-            text_in_flight: 8 << 20,
+            text_in_flight: 4 << 20,
             on_error: OnError::Skip,
         }
     }

@@ -32,7 +32,12 @@ pub fn rewrite_without(
         dest,
         rel,
         schema,
-        properties(options, &["text", "surface", "raw_text"], ROW_GROUP_BYTES),
+        properties(
+            options,
+            &["text", "surface", "raw_text"],
+            ROW_GROUP_BYTES,
+            &[],
+        ),
     )?;
     let mut kept = 0u64;
     for batch in reader {
