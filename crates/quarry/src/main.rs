@@ -62,11 +62,14 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// them): one arena, since the stages hand buffers from thread to thread and
 /// per-thread arenas each kept their own free memory (peak RSS 274 MB with
 /// jemalloc's defaults against 188 MB); freed pages go back to the system
-/// after a second, not ten.
+/// after a second, not ten; each thread caches freed blocks of up to 4 KiB
+/// rather than 32 KiB (peak RSS -3 to -5 MB on the bench inputs, the same
+/// median time on the 20 MB part over 12 interleaved pairs).
 #[cfg(all(feature = "jemalloc", not(target_env = "msvc")))]
 #[allow(non_upper_case_globals)]
 #[export_name = "_rjem_malloc_conf"]
-pub static _rjem_malloc_conf: &[u8] = b"narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0\0";
+pub static _rjem_malloc_conf: &[u8] =
+    b"narenas:1,dirty_decay_ms:1000,muzzy_decay_ms:0,tcache_max:4096\0";
 
 fn init_logging(format: LogFormat, quiet: bool) {
     use tracing_subscriber::EnvFilter;
