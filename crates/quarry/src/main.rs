@@ -4,6 +4,7 @@
 mod cli;
 mod commands;
 mod config;
+mod ledger;
 mod pipeline;
 mod shard;
 

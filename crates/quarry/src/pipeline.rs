@@ -18,6 +18,7 @@ use quarry_write::{
 };
 
 use crate::config::{OnError, Plan};
+use crate::ledger::SourceLedger;
 
 /// The stage objects, built (and their configs validated) before any run.
 pub struct Stages {
@@ -67,56 +68,10 @@ pub struct SourceRows {
 
 pub struct Outcome {
     pub written: Written,
-    pub by_source: HashMap<Arc<str>, SourceRows>,
+    pub by_source: HashMap<String, SourceRows>,
     /// The content id of each input of [`RunSpec::inputs`], at the same
     /// index: hashed while it was read (empty for objects and unreadable files).
     pub content_ids: Vec<String>,
-}
-
-/// What the run wrote for its inputs, in reading order: every document's id
-/// and content hash in one buffer each, and where each source's rows end.
-/// A map of small per-input lists cost ~400 bytes an input for the whole
-/// run, scattered between short-lived buffers (~3 MB over the 5,816 files
-/// of the 1 GB bench corpus); this costs ~40 bytes a document and ~24 an input.
-#[derive(Default)]
-pub struct SourceLedger {
-    doc_ids: StrList,
-    doc_hashes: Vec<u128>,
-    sources: Vec<(Arc<str>, u32)>,
-}
-
-impl SourceLedger {
-    pub fn record(&mut self, source: &Arc<str>, doc_id: &str, hash: u128) {
-        self.doc_ids.push(doc_id);
-        self.doc_hashes.push(hash);
-        let end = u32::try_from(self.doc_hashes.len()).expect("under 4 G documents a run");
-        match self.sources.last_mut() {
-            // A source's documents arrive together: the reader reads one input at a time.
-            Some((last, last_end)) if Arc::ptr_eq(last, source) || **last == **source => {
-                *last_end = end
-            }
-            _ => self.sources.push((Arc::clone(source), end)),
-        }
-    }
-
-    /// The rows of each source, for the manifest.
-    pub fn into_rows(self) -> HashMap<Arc<str>, SourceRows> {
-        let mut rows: HashMap<Arc<str>, SourceRows> = HashMap::with_capacity(self.sources.len());
-        let mut ids = self.doc_ids.iter();
-        let mut hashes = self.doc_hashes.into_iter();
-        let mut start = 0;
-        for (source, end) in self.sources {
-            let entry = rows.entry(source).or_default();
-            for _ in start..end {
-                if let (Some(id), Some(hash)) = (ids.next(), hashes.next()) {
-                    entry.doc_ids.push(id);
-                    entry.doc_hashes.push(hash);
-                }
-            }
-            start = end;
-        }
-        rows
-    }
 }
 
 pub struct RunSpec {
@@ -236,7 +191,14 @@ pub async fn execute(
                 spec.write_options,
             )?;
             let mut seen = spec.known_hashes;
-            let mut ledger = SourceLedger::default();
+            let mut ledger = match SourceLedger::create(&std::env::temp_dir()) {
+                Ok(ledger) => ledger,
+                Err(e) => {
+                    writer.abort();
+                    return Err(e);
+                }
+            };
+            let mut ledger_error = None;
             let mut expected_seq = 0;
             while let Some(mut batch) = extract_rx.blocking_recv() {
                 if batch.seq != expected_seq {
@@ -255,9 +217,15 @@ pub async fn execute(
                         tracing::info!(source = %doc.source, ordinal = doc.ordinal, "duplicate document skipped (same cleaned text as one already written)");
                         return false;
                     }
-                    ledger.record(&doc.source, &doc.doc_id, hash);
+                    if let Err(e) = ledger.record(&doc.source, &doc.doc_id, hash) {
+                        ledger_error.get_or_insert(e);
+                    }
                     true
                 });
+                if let Some(e) = ledger_error.take() {
+                    writer.abort();
+                    return Err(e);
+                }
                 if let Err(e) = clocks.write.time(|| writer.write_batch(&batch)) {
                     writer.abort();
                     return Err(e);
@@ -285,10 +253,11 @@ pub async fn execute(
         // Whatever the writer finished sits in the uncommitted snapshot only.
         return Err(Error::Interrupted);
     }
-    // The per-source lists are built once the run's buffers are freed.
-    outcome.map(|(written, ledger)| Outcome {
+    // The per-source lists are read back once the run's buffers are freed.
+    let (written, ledger) = outcome?;
+    Ok(Outcome {
         written,
-        by_source: ledger.into_rows(),
+        by_source: ledger.into_rows()?,
         content_ids,
     })
 }
@@ -418,30 +387,4 @@ fn dominant_lang(doc: &Document) -> &'static str {
         .iter()
         .max_by_key(|(_, w)| *w)
         .map_or("und", |(l, _)| *l)
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ledger_gives_each_source_its_rows_in_order() {
-        let a: Arc<str> = "a.jsonl".into();
-        let b: Arc<str> = "b.txt".into();
-        let mut ledger = SourceLedger::default();
-        ledger.record(&a, "a0", 1);
-        ledger.record(&a, "a1", 2);
-        ledger.record(&b, "b0", 3);
-        // Equal text from another allocation is the same source.
-        ledger.record(&Arc::from("b.txt"), "b1", 4);
-        ledger.record(&a, "a2", 5);
-        let rows = ledger.into_rows();
-        assert_eq!(rows.len(), 2);
-        let ids = |s: &str| rows[s].doc_ids.iter().collect::<Vec<_>>();
-        let hashes = |s: &str| rows[s].doc_hashes.iter().collect::<Vec<_>>();
-        assert_eq!(ids("a.jsonl"), ["a0", "a1", "a2"]);
-        assert_eq!(hashes("a.jsonl"), [1, 2, 5]);
-        assert_eq!(ids("b.txt"), ["b0", "b1"]);
-        assert_eq!(hashes("b.txt"), [3, 4]);
-    }
 }
