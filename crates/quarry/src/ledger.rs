@@ -3,9 +3,9 @@
 //! The manifest records every input's doc ids and content hashes, so a run
 //! must remember them until it commits. Kept in memory that grew with the
 //! run: ~40 bytes a document and ~130 an input (3 GB of small files, 17k
-//! inputs and 66k documents: ~5 MB). The ledger appends them to an unlinked
-//! temporary file instead and reads them back once the pipeline's buffers
-//! are freed.
+//! inputs and 66k documents: ~5 MB). The ledger appends them to a file that
+//! is unlinked as soon as it is open, and reads them back once the
+//! pipeline's buffers are freed.
 
 use std::collections::HashMap;
 use std::fs::File;
@@ -30,7 +30,8 @@ pub struct SourceLedger {
 }
 
 impl SourceLedger {
-    /// A ledger in `dir` (the system's temporary folder for a run).
+    /// A ledger in `dir`: the folder the run writes its files to, or the
+    /// system's temporary folder for an object store.
     pub fn create(dir: &Path) -> Result<Self> {
         let path = dir.join(format!(
             "quarry-ledger-{}-{}",
@@ -44,7 +45,15 @@ impl SourceLedger {
             .write(true)
             .create_new(true)
             .open(&path)
-            .map_err(|e| Error::io(ledger_name(&path), e))?;
+            .map_err(|e| {
+                Error::io(
+                    format!(
+                        "{} (a writable folder is needed; for object-store outputs set TMPDIR)",
+                        ledger_name(&path)
+                    ),
+                    e,
+                )
+            })?;
         // Unlinked now, the file goes away with the process, whatever ends it
         // (elsewhere an open file cannot be removed: see `Drop`).
         #[cfg(unix)]

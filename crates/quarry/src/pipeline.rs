@@ -191,7 +191,13 @@ pub async fn execute(
                 spec.write_options,
             )?;
             let mut seen = spec.known_hashes;
-            let mut ledger = match SourceLedger::create(&std::env::temp_dir()) {
+            // Beside the run's files (on the output's disk), not in a
+            // temporary folder that may be memory (tmpfs).
+            let ledger_dir = match &spec.dest {
+                Destination::Dir(dir) => dir.clone(),
+                Destination::Objects(_) => std::env::temp_dir(),
+            };
+            let mut ledger = match SourceLedger::create(&ledger_dir) {
                 Ok(ledger) => ledger,
                 Err(e) => {
                     writer.abort();
