@@ -333,6 +333,41 @@ fn properties(
     builder.build()
 }
 
+/// How each dataset's files are written: by a run, and again when a
+/// changed input's rows are taken out of them (the same layout either way).
+pub(crate) fn dataset_properties(dataset: &str, options: &WriteOptions) -> WriterProperties {
+    match dataset {
+        // `source` has no dictionary: one value per small file, and the
+        // dictionary of a run over thousands of them held ~0.6 MB to save
+        // 2 % of a file that is ~0.06 % of the input's size.
+        "documents" => properties(
+            options,
+            &[
+                "doc_id",
+                "source",
+                "text",
+                "raw_text",
+                "content_hash",
+                "title",
+            ],
+            if options.document_text || options.keep_raw {
+                ROW_GROUP_BYTES
+            } else {
+                METADATA_ROW_GROUP_BYTES
+            },
+            &document_plain_columns(options),
+        ),
+        "sentences" => properties(options, &["text"], ROW_GROUP_BYTES, &[]),
+        "metrics" => properties(
+            options,
+            &["surface"],
+            ROW_GROUP_BYTES,
+            &METRIC_PLAIN_COLUMNS,
+        ),
+        _ => properties(options, &[], ROW_GROUP_BYTES, &[]),
+    }
+}
+
 /// The documents file's uncompressed columns: the counts, and the text
 /// columns when they are not written (null in every row).
 fn document_plain_columns(options: &WriteOptions) -> Vec<&'static str> {
@@ -389,43 +424,19 @@ impl DatasetWriter {
                 dest,
                 &rels[0],
                 documents_schema(),
-                // `source` too: one value per small file, and the dictionary
-                // of a run over thousands of them held ~0.6 MB to save 2 % of
-                // a file that is ~0.06 % of the input's size.
-                properties(
-                    &options,
-                    &[
-                        "doc_id",
-                        "source",
-                        "text",
-                        "raw_text",
-                        "content_hash",
-                        "title",
-                    ],
-                    if options.document_text || options.keep_raw {
-                        ROW_GROUP_BYTES
-                    } else {
-                        METADATA_ROW_GROUP_BYTES
-                    },
-                    &document_plain_columns(&options),
-                ),
+                dataset_properties("documents", &options),
             )?)?,
             sentences: FileWorker::spawn(PendingFile::create(
                 dest,
                 &rels[1],
                 sentences_schema(),
-                properties(&options, &["text"], ROW_GROUP_BYTES, &[]),
+                dataset_properties("sentences", &options),
             )?)?,
             metrics: FileWorker::spawn(PendingFile::create(
                 dest,
                 &rels[2],
                 metrics_schema(),
-                properties(
-                    &options,
-                    &["surface"],
-                    ROW_GROUP_BYTES,
-                    &METRIC_PLAIN_COLUMNS,
-                ),
+                dataset_properties("metrics", &options),
             )?)?,
             options,
             document_rows: DocumentRows::default(),
@@ -535,7 +546,7 @@ pub fn write_run(
         dest,
         &rel,
         runs_schema(),
-        properties(options, &[], ROW_GROUP_BYTES, &[]),
+        dataset_properties("runs", options),
     )?;
     file.write(&table::run_batch(run))?;
     file.commit()?;

@@ -9,7 +9,7 @@ use arrow_array::{Array, BooleanArray, StringArray};
 use parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use quarry_core::{Error, Result};
 
-use crate::{properties, Destination, PendingFile, WriteOptions, ROW_GROUP_BYTES};
+use crate::{dataset_properties, Destination, PendingFile, WriteOptions};
 
 /// Copies the Parquet file `src` (named `src_name` in messages) to `rel`
 /// under `dest` without the rows whose `column` is in `remove`. Returns the
@@ -32,12 +32,7 @@ pub fn rewrite_without(
         dest,
         rel,
         schema,
-        properties(
-            options,
-            &["text", "surface", "raw_text"],
-            ROW_GROUP_BYTES,
-            &[],
-        ),
+        dataset_properties(rel.split('/').next().unwrap_or_default(), options),
     )?;
     let mut kept = 0u64;
     for batch in reader {
