@@ -13,7 +13,9 @@ use crate::{dataset_properties, Destination, PendingFile, WriteOptions};
 
 /// Copies the Parquet file `src` (named `src_name` in messages) to `rel`
 /// under `dest` without the rows whose `column` is in `remove`. Returns the
-/// number of rows kept.
+/// number of rows kept. `rel` is `dataset/partition/name`: its first part
+/// picks the dataset's write settings, so the new file is laid out as the
+/// one it replaces.
 pub fn rewrite_without(
     src: File,
     src_name: &str,
