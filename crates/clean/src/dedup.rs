@@ -50,11 +50,14 @@ impl Hasher for Prehashed {
 
 type Map<V> = HashMap<u64, V, BuildHasherDefault<Prehashed>>;
 
-/// Anchor key -> (unit, normalized position) of the first kept text with
-/// that window: open addressing with linear probing, sized once for all
-/// anchors of the document, so no insert grows it.
+/// Anchor key -> normalized position of the first kept text with that
+/// window: open addressing with linear probing, sized for the text that is
+/// not a whole repeat and grown if a document has more anchors than that.
+/// The unit a position belongs to is found on a hit (units tile the
+/// normalized text), which keeps a slot at 8 bytes.
 struct Index {
     slots: Vec<Slot>,
+    len: usize,
     shift: u32,
 }
 
@@ -62,7 +65,6 @@ struct Index {
 struct Slot {
     key: AnchorKey,
     /// `EMPTY` for a free slot.
-    unit: u32,
     pos: u32,
 }
 
@@ -70,9 +72,8 @@ const EMPTY: u32 = u32::MAX;
 
 /// 32 bits of an anchor window's hash. A match is only a candidate, checked
 /// byte by byte, so the narrow key costs nothing in correctness, and it
-/// halves the anchor list and shrinks the index: a 2 MB document has about
-/// 250k anchors, and two such documents cleaned at once set the run's peak
-/// memory.
+/// shrinks the index: a 2 MB document has about 250k anchors, and two such
+/// documents cleaned at once set the run's peak memory.
 type AnchorKey = u32;
 
 /// (normalized position of the window's start, key)
@@ -85,18 +86,12 @@ fn anchor_key(h: u64) -> AnchorKey {
 }
 
 impl Index {
+    /// Room for `n` keys before the first growth.
     fn with_capacity(n: usize) -> Index {
-        // Load factor at most 2/3.
         let bits = (n + n / 2 + 1).next_power_of_two().trailing_zeros().max(4);
         Index {
-            slots: vec![
-                Slot {
-                    key: 0,
-                    unit: EMPTY,
-                    pos: 0
-                };
-                1 << bits
-            ],
+            slots: vec![Slot { key: 0, pos: EMPTY }; 1 << bits],
+            len: 0,
             shift: 64 - bits,
         }
     }
@@ -107,35 +102,59 @@ impl Index {
         (u64::from(key).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> self.shift) as usize
     }
 
-    fn get(&self, key: AnchorKey) -> Option<(u32, u32)> {
+    fn get(&self, key: AnchorKey) -> Option<u32> {
         let mask = self.slots.len() - 1;
         let mut i = self.home(key);
         loop {
             let s = self.slots[i];
-            if s.unit == EMPTY {
+            if s.pos == EMPTY {
                 return None;
             }
             if s.key == key {
-                return Some((s.unit, s.pos));
+                return Some(s.pos);
             }
             i = (i + 1) & mask;
         }
     }
 
     /// Inserts unless the key is present: the first kept copy wins.
-    fn insert_first(&mut self, key: AnchorKey, unit: u32, pos: u32) {
+    fn insert_first(&mut self, key: AnchorKey, pos: u32) {
+        // Load factor at most 2/3.
+        if (self.len + 1) * 3 > self.slots.len() * 2 {
+            self.grow();
+        }
         let mask = self.slots.len() - 1;
         let mut i = self.home(key);
         loop {
             let s = &mut self.slots[i];
-            if s.unit == EMPTY {
-                *s = Slot { key, unit, pos };
+            if s.pos == EMPTY {
+                *s = Slot { key, pos };
+                self.len += 1;
                 return;
             }
             if s.key == key {
                 return;
             }
             i = (i + 1) & mask;
+        }
+    }
+
+    /// Doubles the table. Keys are unique in it, so moving them keeps the
+    /// first-kept-copy answer of every key.
+    fn grow(&mut self) {
+        let bits = 64 - self.shift + 1;
+        let old = std::mem::replace(
+            &mut self.slots,
+            vec![Slot { key: 0, pos: EMPTY }; 1 << bits],
+        );
+        self.shift = 64 - bits;
+        let mask = self.slots.len() - 1;
+        for s in old.into_iter().filter(|s| s.pos != EMPTY) {
+            let mut i = self.home(s.key);
+            while self.slots[i].pos != EMPTY {
+                i = (i + 1) & mask;
+            }
+            self.slots[i] = s;
         }
     }
 }
@@ -173,7 +192,6 @@ struct Unit {
     n1: usize,
     nchars: usize,
     whole: u64,
-    anchors: (usize, usize),
 }
 
 /// Random table of the gear rolling hash: `h = h << 2 + GEAR[byte]` depends
@@ -236,14 +254,10 @@ fn any_low(w: u64) -> bool {
     n & (n << 1) & 0x8080_8080_8080_8080 != 0
 }
 
-/// The text of all units without skipped bytes, and the anchors of each
-/// unit; fills in `n0`, `n1`, `nchars`, `whole` and `anchors` of the units.
-/// Skipped bytes are ASCII, so char boundaries survive and a match maps back
-/// to a text slice.
-// Not inlined: inside `dedup` the rolling-hash loop lost its registers to
-// dedup's state and spilled the anchor count at every push.
-#[inline(never)]
-fn normalize(text: &[u8], units: &mut [Unit], min_chars: usize) -> (Vec<u8>, Vec<Anchor>) {
+/// The text of all units without skipped bytes; fills in `n0`, `n1`,
+/// `nchars` and `whole` of the units. Skipped bytes are ASCII, so char
+/// boundaries survive and a match maps back to a text slice.
+fn normalize(text: &[u8], units: &mut [Unit]) -> Vec<u8> {
     // Appended to, not written into a zeroed buffer: zeroing it was a
     // pass of its own over the text. Units are disjoint ranges of the
     // text, so their bytes fit (eight more for the last word's spare).
@@ -290,60 +304,46 @@ fn normalize(text: &[u8], units: &mut [Unit], min_chars: usize) -> (Vec<u8>, Vec
         u.nchars = bytes.len() - cont;
         u.whole = hash_bytes(bytes);
     }
-    let w = norm.len();
-    // One window in eight is an anchor; room for a few more.
-    let mut anchors: Vec<Anchor> = Vec::with_capacity(w / 7 + 16);
-    // A unit that repeats an earlier one whole is dropped before its
-    // anchors are looked up or indexed (`dedup` visits equal units in text
-    // order), so it needs none: in a speech scraped six times over, most of
-    // the text.
-    // The first unit's length is kept with its hash so that a hash
-    // collision between different lengths (visited in another order) can
-    // only cost time.
-    let mut seen: Map<usize> = Map::with_capacity_and_hasher(units.len(), Default::default());
-    for u in units.iter_mut() {
-        let a0 = anchors.len();
-        match seen.entry(u.whole) {
-            Entry::Occupied(first) if *first.get() == u.nchars && u.nchars >= min_chars => {
-                u.anchors = (a0, a0);
-                continue;
-            }
-            Entry::Occupied(_) => {}
-            Entry::Vacant(e) => {
-                e.insert(u.nchars);
-            }
-        }
-        let bytes = &norm[u.n0..u.n1];
-        // The first K - 1 bytes end no full window.
-        let warm = bytes.len().min(K - 1);
-        let mut h: u64 = 0;
-        for &x in &bytes[..warm] {
+    norm
+}
+
+/// The anchors of one unit, into `anchors` (cleared first). Computed when
+/// the unit is visited rather than for the whole document up front: a
+/// document's anchors took as many bytes as its text, and a unit dropped
+/// whole as a repeat needs none.
+// Not inlined: inside `dedup` the rolling-hash loop lost its registers to
+// dedup's state and spilled the anchor count at every push.
+#[inline(never)]
+fn unit_anchors(norm: &[u8], u: &Unit, anchors: &mut Vec<Anchor>) {
+    anchors.clear();
+    let bytes = &norm[u.n0..u.n1];
+    // The first K - 1 bytes end no full window.
+    let warm = bytes.len().min(K - 1);
+    let mut h: u64 = 0;
+    for &x in &bytes[..warm] {
+        h = (h << 2).wrapping_add(GEAR[x as usize]);
+    }
+    // The window ending at byte `warm + k` of the unit starts at `k`;
+    // `pos` is that start in `norm`. Four bytes a round.
+    let mut pos = u.n0 as u32;
+    let mut quads = bytes[warm..].chunks_exact(4);
+    for q in &mut quads {
+        for &x in q {
             h = (h << 2).wrapping_add(GEAR[x as usize]);
-        }
-        // The window ending at byte `warm + k` of the unit starts at `k`;
-        // `pos` is that start in `norm`. Four bytes a round.
-        let mut pos = u.n0 as u32;
-        let mut quads = bytes[warm..].chunks_exact(4);
-        for q in &mut quads {
-            for &x in q {
-                h = (h << 2).wrapping_add(GEAR[x as usize]);
-                // Top bits zero: one window in eight.
-                if h < 1 << ANCHOR_SHIFT {
-                    anchors.push((pos, anchor_key(h)));
-                }
-                pos += 1;
-            }
-        }
-        for &x in quads.remainder() {
-            h = (h << 2).wrapping_add(GEAR[x as usize]);
+            // Top bits zero: one window in eight.
             if h < 1 << ANCHOR_SHIFT {
                 anchors.push((pos, anchor_key(h)));
             }
             pos += 1;
         }
-        u.anchors = (a0, anchors.len());
     }
-    (norm, anchors)
+    for &x in quads.remainder() {
+        h = (h << 2).wrapping_add(GEAR[x as usize]);
+        if h < 1 << ANCHOR_SHIFT {
+            anchors.push((pos, anchor_key(h)));
+        }
+        pos += 1;
+    }
 }
 
 fn is_char_start(x: u8) -> bool {
@@ -370,7 +370,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     if long_units < 2 {
         return None;
     }
-    let (norm, anchors) = normalize(text.as_bytes(), &mut units, min_chars);
+    let norm = normalize(text.as_bytes(), &mut units);
 
     // Sorted by (nchars, index), packed in one integer: sorting through a
     // key closure that reads `units` cost twice as much. The keys are
@@ -383,7 +383,25 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     keys.sort_unstable();
     let order: Vec<usize> = keys.iter().map(|&k| k as u32 as usize).collect();
     // Anchor hash -> (unit, normalized position) of kept text.
-    let mut index = Index::with_capacity(anchors.len());
+    // Sized for the anchors of the text that is not a whole repeat (one
+    // window in eight is an anchor): growing it from small cost a fifth of
+    // the cleaner's time, and sizing it for all the text held 6x too much
+    // for a speech scraped six times over.
+    let mut fresh_bytes = 0;
+    let mut seen: Map<usize> = Map::with_capacity_and_hasher(units.len(), Default::default());
+    for u in &units {
+        match seen.entry(u.whole) {
+            Entry::Occupied(first) if *first.get() == u.nchars && u.nchars >= min_chars => continue,
+            Entry::Occupied(_) => {}
+            Entry::Vacant(e) => {
+                e.insert(u.nchars);
+            }
+        }
+        fresh_bytes += u.n1 - u.n0;
+    }
+    drop(seen);
+    let mut index = Index::with_capacity(fresh_bytes / 8 + 16);
+    let mut anchors: Vec<Anchor> = Vec::new();
     let mut first_whole: Map<usize> =
         Map::with_capacity_and_hasher(units.len(), Default::default());
     let mut fate: Vec<Fate> = (0..units.len()).map(|_| Fate::Keep).collect();
@@ -399,6 +417,7 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
             continue;
         }
         first_whole.entry(u.whole).or_insert(i);
+        unit_anchors(&norm, &u, &mut anchors);
         // Kept ranges of a glued block; `None`: all of the unit is kept.
         let mut kept_parts: Option<Vec<(usize, usize)>> = None;
         if u.nchars >= CONTAINER_MIN {
@@ -433,19 +452,18 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
                 kept_parts = Some(keep);
             }
         }
-        let unit_anchors = &anchors[u.anchors.0..u.anchors.1];
         match &kept_parts {
             // Every anchor window of a unit lies inside it.
             None => {
-                for &(pos, h) in unit_anchors {
-                    index.insert_first(h, i as u32, pos);
+                for &(pos, h) in &anchors {
+                    index.insert_first(h, pos);
                 }
             }
             Some(keep) => {
-                for &(pos, h) in unit_anchors {
+                for &(pos, h) in &anchors {
                     let p = pos as usize;
                     if keep.iter().any(|&(a, b)| a <= p && p + K <= b) {
-                        index.insert_first(h, i as u32, pos);
+                        index.insert_first(h, pos);
                     }
                 }
             }
@@ -494,23 +512,26 @@ pub(crate) fn dedup(text: &str, soft: &[usize], min_chars: usize) -> Option<(Str
     Some(assemble(text, &units, &fate))
 }
 
-/// Stretches of `u` that also occur in kept text, each extended byte by
-/// byte from an anchor hit (so hash collisions cannot cut text), merged.
+/// Stretches of `u` (whose anchors are `anchors`) that also occur in kept
+/// text, each extended byte by byte from an anchor hit (so hash collisions
+/// cannot cut text), merged.
 fn found_spans(u: &Unit, anchors: &[Anchor], index: &Index, units: &[Unit], c: &[u8]) -> Found {
-    let mut sources: Vec<u32> = Vec::new();
+    let mut sources: Vec<usize> = Vec::new();
     let mut whole_bytes = 0;
     let mut spans: Vec<(usize, usize)> = Vec::new();
     let mut reach = u.n0;
-    for &(pos, h) in &anchors[u.anchors.0..u.anchors.1] {
+    for &(pos, h) in anchors {
         let pos = pos as usize;
         if pos + K <= reach {
             continue;
         }
-        let Some((su, sp)) = index.get(h) else {
+        let Some(sp) = index.get(h) else {
             continue;
         };
-        let src = units[su as usize];
         let sp = sp as usize;
+        // Units tile the normalized text in order.
+        let su = units.partition_point(|v| v.n1 <= sp);
+        let src = units[su];
         if c[pos..pos + K] != c[sp..sp + K] {
             continue;
         }
@@ -676,7 +697,6 @@ fn split_units(text: &str, soft: &[usize]) -> Vec<Unit> {
         n1: 0,
         nchars: 0,
         whole: 0,
-        anchors: (0, 0),
     };
     let mut lines: Vec<(usize, usize)> = Vec::new();
     let mut s = 0;
@@ -756,6 +776,23 @@ fn wrapped(text: &str, block: &[(usize, usize)]) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_index_keeps_the_first_position_of_a_key_as_it_grows() {
+        let mut index = Index::with_capacity(4);
+        for key in 0..1000u32 {
+            index.insert_first(key, key * 2);
+        }
+        for key in 0..1000u32 {
+            index.insert_first(key, 7);
+        }
+        assert!(index.slots.len() >= 1500);
+        assert_eq!(index.len, 1000);
+        for key in 0..1000u32 {
+            assert_eq!(index.get(key), Some(key * 2));
+        }
+        assert_eq!(index.get(5000), None);
+    }
 
     #[test]
     fn anchor_keys_are_the_32_bits_under_the_zero_top() {
