@@ -14,6 +14,8 @@ pub mod time;
 
 use std::fs::File;
 use std::path::PathBuf;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
 
 use arrow_array::RecordBatch;
 use parquet::arrow::ArrowWriter;
@@ -197,20 +199,28 @@ impl PendingFile {
 
     /// Closes the file and moves it to its final name (completes the upload).
     fn commit(self) -> Result<()> {
+        self.close()?.commit()
+    }
+
+    /// Writes the footer and, for a local file, flushes it to disk: all but
+    /// the rename that makes it visible.
+    fn close(self) -> Result<ClosedFile> {
         let sink = self
             .writer
             .into_inner()
             .map_err(|e| Error::Pipeline(format!("{}: {e}", self.name)))?;
-        match (sink, self.temp, self.final_path) {
-            (SinkWriter::File(file), Some(temp), Some(path)) => {
-                file.sync_all()
-                    .map_err(|e| Error::io(temp.display().to_string(), e))?;
-                drop(file);
-                std::fs::rename(&temp, &path).map_err(|e| Error::io(path.display().to_string(), e))
+        if let (SinkWriter::File(file), Some(temp)) = (&sink, &self.temp) {
+            if let Err(e) = file.sync_all() {
+                let _ = std::fs::remove_file(temp);
+                return Err(Error::io(temp.display().to_string(), e));
             }
-            (SinkWriter::Object(object), _, _) => object.finish(),
-            _ => unreachable!("a local file has both names"),
         }
+        Ok(ClosedFile {
+            sink,
+            temp: self.temp,
+            final_path: self.final_path,
+            rows: self.rows,
+        })
     }
 
     fn abort(self) {
@@ -222,12 +232,43 @@ impl PendingFile {
     }
 }
 
+/// A complete file still under its temporary name (an upload not yet
+/// completed).
+struct ClosedFile {
+    sink: SinkWriter,
+    temp: Option<PathBuf>,
+    final_path: Option<PathBuf>,
+    rows: u64,
+}
+
+impl ClosedFile {
+    fn commit(self) -> Result<()> {
+        match (self.sink, self.temp, self.final_path) {
+            (SinkWriter::File(file), Some(temp), Some(path)) => {
+                drop(file);
+                std::fs::rename(&temp, &path).map_err(|e| Error::io(path.display().to_string(), e))
+            }
+            (SinkWriter::Object(object), _, _) => object.finish(),
+            _ => unreachable!("a local file has both names"),
+        }
+    }
+
+    fn abort(self) {
+        drop(self.sink);
+        if let Some(temp) = self.temp {
+            let _ = std::fs::remove_file(&temp);
+        }
+    }
+}
+
 /// A dataset file written on a thread of its own, so that the three datasets
 /// are encoded and compressed in parallel: Parquet encoding was the serial
 /// bottleneck of the pipeline.
 struct FileWorker {
     tx: Option<std::sync::mpsc::SyncSender<RecordBatch>>,
-    handle: Option<std::thread::JoinHandle<Result<PendingFile>>>,
+    /// Set before the channel closes when the file is to be thrown away.
+    discard: Arc<AtomicBool>,
+    handle: Option<std::thread::JoinHandle<Result<Option<ClosedFile>>>>,
 }
 
 impl FileWorker {
@@ -237,6 +278,8 @@ impl FileWorker {
         // to 9 MB of rows waiting (peak RSS on the 1 GB bench corpus 92-96
         // against 85-89 MB, 100 MB 75-77 against 71-75, the same speed).
         let (tx, rx) = std::sync::mpsc::sync_channel::<RecordBatch>(0);
+        let discard = Arc::new(AtomicBool::new(false));
+        let discarded = Arc::clone(&discard);
         let handle = std::thread::Builder::new()
             .name("quarry-write".into())
             .spawn(move || {
@@ -246,11 +289,18 @@ impl FileWorker {
                         return Err(e);
                     }
                 }
-                Ok(file)
+                if discarded.load(Ordering::Acquire) || file.rows == 0 {
+                    file.abort();
+                    return Ok(None);
+                }
+                // The footer and the fsync here, so that the three files
+                // are closed at once rather than one after another.
+                file.close().map(Some)
             })
             .map_err(|e| Error::Pipeline(format!("cannot start a writer thread: {e}")))?;
         Ok(FileWorker {
             tx: Some(tx),
+            discard,
             handle: Some(handle),
         })
     }
@@ -261,18 +311,27 @@ impl FileWorker {
             Ok(())
         } else {
             // The thread stopped on an error: report it.
-            self.close().map(|_| ())
+            self.finish().map(|_| ())
         }
     }
 
-    /// Waits for the thread; returns the file, still under its temporary name.
-    fn close(&mut self) -> Result<PendingFile> {
+    /// Waits for the thread to write the footer and flush the file; returns
+    /// it still under its temporary name, or `None` if it has no rows.
+    fn finish(&mut self) -> Result<Option<ClosedFile>> {
         drop(self.tx.take());
         match self.handle.take() {
             Some(h) => h
                 .join()
                 .map_err(|_| Error::Pipeline("a writer thread panicked".into()))?,
             None => Err(Error::Pipeline("the writer thread already stopped".into())),
+        }
+    }
+
+    /// Stops the thread and removes its file.
+    fn abort(&mut self) {
+        self.discard.store(true, Ordering::Release);
+        if let Ok(Some(file)) = self.finish() {
+            file.abort();
         }
     }
 }
@@ -491,15 +550,15 @@ impl DatasetWriter {
             return Err(e);
         }
         let closed = [
-            self.documents.close(),
-            self.sentences.close(),
-            self.metrics.close(),
+            self.documents.finish(),
+            self.sentences.finish(),
+            self.metrics.finish(),
         ];
         if closed.iter().any(|c| c.is_err()) {
             let mut first = None;
             for c in closed {
                 match c {
-                    Ok(file) => file.abort(),
+                    Ok(file) => file.into_iter().for_each(ClosedFile::abort),
                     Err(e) => {
                         first.get_or_insert(e);
                     }
@@ -508,17 +567,17 @@ impl DatasetWriter {
             return Err(first.expect("one failed"));
         }
         let [documents, sentences, metrics] = closed.map(|c| c.expect("checked above"));
+        let rows = |file: &Option<ClosedFile>| file.as_ref().map_or(0, |f| f.rows);
         let mut written = Written {
-            documents: documents.rows,
-            sentences: sentences.rows,
-            metrics: metrics.rows,
+            documents: rows(&documents),
+            sentences: rows(&sentences),
+            metrics: rows(&metrics),
             files: Vec::new(),
         };
-        // A run with nothing new (a cron rerun) leaves no empty files behind.
+        // A run with nothing new (a cron rerun) leaves no empty files behind:
+        // a file without rows came back as `None`, already removed.
         for (file, rel) in [documents, sentences, metrics].into_iter().zip(&self.rels) {
-            if file.rows == 0 {
-                file.abort();
-            } else {
+            if let Some(file) = file {
                 file.commit()?;
                 written.files.push(rel.clone());
             }
@@ -529,9 +588,7 @@ impl DatasetWriter {
     /// Drops everything written so far.
     pub fn abort(mut self) {
         for worker in [&mut self.documents, &mut self.sentences, &mut self.metrics] {
-            if let Ok(file) = worker.close() {
-                file.abort();
-            }
+            worker.abort();
         }
     }
 }
