@@ -10,6 +10,7 @@ English; small text files and large JSONL files), then measures:
   - each stage alone on one thread (cargo bench --bench stages)
   - the whole pipeline with 1 thread and with all cores, on 100 MB and on 1 GB:
     MB/s, documents/s, peak RSS, CPU use
+  - peak RSS with all cores on 100 MB, 300 MB and 1 GB: where memory levels off
   - datatrove (sentence split with its WhitespaceTokenizer + its ParquetWriter)
     on a 20 MB part, and quarry on the same part, for the speed ratio
 
@@ -216,7 +217,9 @@ def main():
     ap.add_argument("--gb", type=float, default=1.0, help="corpus size in GB (default 1)")
     ap.add_argument("--quick", action="store_true", help="100 MB runs only (no 1 GB runs)")
     ap.add_argument("--repeat", type=int, default=3,
-                    help="runs of each whole-pipeline configuration, interleaved; the median is reported (default 3)")
+                    help="runs of each whole-pipeline configuration on 1 GB, interleaved; the median is reported (default 3)")
+    ap.add_argument("--repeat-small", type=int, default=5,
+                    help="the same on 100 MB, where a run lasts ~1.5 s (default 5)")
     a = ap.parse_args()
     if not CORPORA.exists():
         sys.exit(f"{CORPORA} not found: the benchmark reads the shared corpora")
@@ -242,6 +245,11 @@ def main():
         print(f"  {'input':<8} {'threads':>12} {'MB':>7} {'seconds':>8} {'MB/s':>7} {'docs/s':>8} {'peak RSS MB':>12} {'CPU':>5}  (MB/s range)")
         sizes = [("100 MB", sub)] if a.quick else [("100 MB", sub), ("1 GB", all_files)]
         results = {}
+        # Per round, the two-core run against the one-core run of the same
+        # round: the machine's speed drifts, and runs seconds apart drift less
+        # than medians taken over minutes.
+        round_ratios = {}
+        rss_runs = {}
         # The same pipeline storing each document's whole text too, for the
         # cost of `document_text = true`.
         with_text = work / "documents-with-text.toml"
@@ -254,22 +262,40 @@ def main():
         # take turns, and each row is the run with the median time.
         for label, files in sizes:
             samples = {name: [] for _, _, name, _ in runs}
-            for _ in range(max(1, a.repeat)):
+            repeat = a.repeat_small if label == "100 MB" else a.repeat
+            for _ in range(max(1, repeat)):
                 for threads, one_core, name, pipeline in runs:
                     samples[name].append(quarry_run(files, threads, work, one_core, pipeline))
+            if cores > 1:
+                round_ratios[label] = sorted(
+                    two["mb_s"] / one["mb_s"] for two, one in zip(samples[str(cores)], samples["1, on 1 core"]))
             for threads, one_core, name, pipeline in runs:
                 ordered = sorted(samples[name], key=lambda r: r["seconds"])
                 r = ordered[len(ordered) // 2]
                 results[(label, name)] = r
+                rss_runs[(label, name)] = sorted(x["rss_mb"] for x in ordered)
                 spread = f"  ({ordered[-1]['mb_s']:.1f}–{ordered[0]['mb_s']:.1f})" if len(ordered) > 1 else ""
                 print(f"  {label:<8} {name:>12} {r['mb']:>7.0f} {r['seconds']:>8.2f} {r['mb_s']:>7.1f} {r['docs_s']:>8.0f} "
                       f"{max(x['rss_mb'] for x in ordered):>12.0f} {r['cpu']:>5.2f}{spread}")
         for label, _ in sizes:
             if cores > 1:
                 base = results[(label, "1, on 1 core")]["mb_s"]
+                per_round = round_ratios[label]
                 print(f"  {label}: {cores} threads on {cores} cores / 1 thread on 1 core = "
-                      f"{results[(label, str(cores))]['mb_s'] / base:.2f}x; / 1 thread unpinned = "
+                      f"{results[(label, str(cores))]['mb_s'] / base:.2f}x (medians); "
+                      f"{per_round[len(per_round) // 2]:.2f}x (median of the rounds: "
+                      f"{', '.join(f'{r:.2f}' for r in per_round)}); / 1 thread unpinned = "
                       f"{results[(label, str(cores))]['mb_s'] / results[(label, '1')]['mb_s']:.2f}x")
+        if not a.quick and cores > 1:
+            # Peak RSS against input size, all cores: where memory levels off.
+            mid, mid_total = subset(root, 300e6)
+            rss_runs[("300 MB", str(cores))] = sorted(
+                quarry_run(mid, cores, work)["rss_mb"] for _ in range(max(1, a.repeat)))
+            line = []
+            for label, mb in [("100 MB", sub_total), ("300 MB", mid_total), ("1 GB", total)]:
+                runs_mb = rss_runs[(label, str(cores))]
+                line.append(f"{mb / 1e6:.0f} MB: {runs_mb[-1]:.0f} ({', '.join(f'{x:.0f}' for x in runs_mb)})")
+            print(f"  peak RSS by input size, {cores} threads, highest of the runs (all runs): " + "; ".join(line))
         baseline = datatrove_baseline(root, work, 20e6, a.repeat)
         if baseline[0] is None:
             print("\ndatatrove: not installed (pip install datatrove) — ratio not measured")
