@@ -403,7 +403,7 @@ fn run_plan(
         progress.clone(),
     ));
     progress.finish_and_clear();
-    let mut outcome = match result {
+    let outcome = match result {
         Ok(o) => o,
         Err(Error::Interrupted) => {
             out.discard(txn);
@@ -423,6 +423,11 @@ fn run_plan(
         }
     };
 
+    let pipeline::Outcome {
+        written,
+        ledger,
+        content_ids,
+    } = outcome;
     // The new manifest: unchanged inputs as they were, processed ones anew.
     let mut state = State {
         pipeline: plan.name.clone(),
@@ -431,10 +436,6 @@ fn run_plan(
         runs: previous.runs.clone(),
     };
     for (i, input) in todo.iter().enumerate() {
-        let rows = outcome
-            .by_source
-            .remove(input.source.as_str())
-            .unwrap_or_default();
         state.inputs.insert(
             input.source.clone(),
             InputRecord {
@@ -442,19 +443,31 @@ fn run_plan(
                 mtime_ns: mtime_ns(input),
                 content_hash: hashes
                     .get(&input.source)
-                    .or_else(|| outcome.content_ids.get(i).filter(|id| !id.is_empty()))
+                    .or_else(|| content_ids.get(i).filter(|id| !id.is_empty()))
                     .cloned()
                     .unwrap_or_default(),
                 run_id: run_id.clone(),
-                documents: rows.doc_ids.len() as u64,
-                doc_ids: rows.doc_ids,
-                doc_hashes: rows.doc_hashes,
+                ..InputRecord::default()
             },
         );
     }
+    drop(content_ids);
+    // Each input's documents, straight from the run's ledger on disk.
+    let filled = ledger.read_back(|source, rows| {
+        if let Some(record) = state.inputs.get_mut(&source) {
+            record.doc_ids.append(rows.doc_ids);
+            record.doc_hashes.append(rows.doc_hashes);
+            record.documents = record.doc_ids.len() as u64;
+        }
+    });
+    if let Err(e) = filled {
+        out.discard(txn);
+        tracing::error!("run failed: {e}");
+        return exit::FAILED;
+    }
     let records_skipped = counters.records_skipped.load(Ordering::Relaxed);
     let seconds = started.elapsed().as_secs_f64();
-    let w = &outcome.written;
+    let w = &written;
     let bytes_read = counters.bytes_read.load(Ordering::Relaxed);
     let status = if records_skipped > 0 { "partial" } else { "ok" };
     let record = RunRecord {

@@ -1,7 +1,7 @@
 //! Wires the stages: a reader thread, three ordered parallel CPU stages and
 //! a writer thread, connected by bounded channels.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::Arc;
 
@@ -68,7 +68,8 @@ pub struct SourceRows {
 
 pub struct Outcome {
     pub written: Written,
-    pub by_source: HashMap<String, SourceRows>,
+    /// Each input's doc ids and hashes, on disk until the manifest takes them.
+    pub ledger: SourceLedger,
     /// The content id of each input of [`RunSpec::inputs`], at the same
     /// index: hashed while it was read (empty for objects and unreadable files).
     pub content_ids: Vec<String>,
@@ -263,7 +264,7 @@ pub async fn execute(
     let (written, ledger) = outcome?;
     Ok(Outcome {
         written,
-        by_source: ledger.into_rows()?,
+        ledger,
         content_ids,
     })
 }

@@ -27,6 +27,15 @@ impl StrList {
         self.ends.len()
     }
 
+    /// Adds `other`'s strings after these.
+    pub fn append(&mut self, other: StrList) {
+        if self.is_empty() {
+            *self = other;
+        } else {
+            other.iter().for_each(|s| self.push(s));
+        }
+    }
+
     pub fn is_empty(&self) -> bool {
         self.ends.is_empty()
     }
@@ -95,6 +104,15 @@ pub fn parse_hash(hex: &str) -> Option<u128> {
 impl HashList {
     pub fn push(&mut self, hash: u128) {
         self.0.push(hash);
+    }
+
+    /// Adds `other`'s hashes after these.
+    pub fn append(&mut self, mut other: HashList) {
+        if self.is_empty() {
+            *self = other;
+        } else {
+            self.0.append(&mut other.0);
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -177,5 +195,17 @@ mod tests {
         assert_eq!(back, (ids, hashes));
         assert!(serde_json::from_str::<HashList>(r#"["xyz"]"#).is_err());
         assert_eq!(parse_hash(""), None);
+    }
+
+    #[test]
+    fn appended_lists_keep_their_order() {
+        let mut ids = StrList::default();
+        ids.append(["a", "b"].into_iter().collect());
+        ids.append(["", "c"].into_iter().collect());
+        assert_eq!(ids.iter().collect::<Vec<_>>(), ["a", "b", "", "c"]);
+        let mut hashes = HashList::default();
+        hashes.append([1, 2].into_iter().collect());
+        hashes.append([3].into_iter().collect());
+        assert_eq!(hashes.iter().collect::<Vec<_>>(), [1, 2, 3]);
     }
 }
