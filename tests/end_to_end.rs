@@ -331,6 +331,22 @@ fn reruns_are_incremental() {
         "{value:?}"
     );
 
+    // Inputs left out of a run keep their rows and their records.
+    let c = data.join("c.txt");
+    let only_c = [
+        "run",
+        p.to_str().unwrap(),
+        "--input",
+        c.to_str().unwrap(),
+        "--output",
+        out.to_str().unwrap(),
+    ];
+    let res = quarry(&only_c);
+    assert!(stderr(&res).contains("nothing to do"), "{}", stderr(&res));
+    assert_eq!((rows(&out, "documents"), rows(&out, "metrics")), (3, 4));
+    let res = quarry(&args);
+    assert!(stderr(&res).contains("nothing to do"), "{}", stderr(&res));
+
     // A config change is refused without --full.
     std::fs::write(
         &p,

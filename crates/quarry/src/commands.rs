@@ -12,6 +12,7 @@ use quarry_read::{resolve_all, InputFile, RemoteAccess};
 use quarry_write::output::{self, Opened, Output, Place};
 use quarry_write::shards::{CommitError, ShardId};
 use quarry_write::store::{InputRecord, State};
+use quarry_write::Inputs;
 use quarry_write::{time, RunRecord, WriteOptions};
 use tokio::runtime::Handle;
 
@@ -211,7 +212,7 @@ fn run_plan(
             return exit::FAILED;
         }
     };
-    let previous = out.state().clone();
+    let mut previous = out.take_state();
     if !full && !previous.config_hash.is_empty() && previous.config_hash != plan.config_hash {
         tracing::error!(
             "{}: the pipeline config changed since the last run into {} (config hash {} → {}); rerun with --full to rebuild the output with the new config",
@@ -235,27 +236,31 @@ fn run_plan(
     // thousands of files held two lists for its whole length.
     let listed_count = inputs.len();
     let mut todo = Vec::with_capacity(listed_count);
-    // Recorded sources that are listed again (borrowed from `previous`).
-    let mut listed: HashSet<&str> = HashSet::new();
-    let mut replaced: Vec<String> = Vec::new();
-    let mut unchanged: BTreeMap<String, InputRecord> = BTreeMap::new();
+    // Which recorded inputs the next manifest keeps as they are (by index
+    // into `previous.inputs`): those not listed now, unless --full, and
+    // those listed again unchanged.
+    let mut keep = vec![!full; previous.inputs.len()];
+    // Recorded inputs whose rows this run replaces.
+    let mut replaced: Vec<usize> = Vec::new();
     let mut hashes: BTreeMap<String, String> = BTreeMap::new();
     for input in inputs {
-        // Same size and modification time as recorded: unchanged, without
-        // reading it again (a cron rerun over a large corpus reads nothing).
-        if let Some((source, rec)) = previous.inputs.get_key_value(&input.source) {
-            listed.insert(source.as_str());
+        let recorded = previous.inputs.position(&input.source);
+        if let Some(at) = recorded {
+            keep[at] = false;
+            let (_, rec) = previous.inputs.at(at);
+            // Same size and modification time as recorded: unchanged, without
+            // reading it again (a cron rerun over a large corpus reads nothing).
             if !full
                 && input.object.is_none()
                 && !rec.content_hash.is_empty()
                 && rec.size == input.size
                 && rec.mtime_ns == mtime_ns(&input)
             {
-                unchanged.insert(input.source.clone(), rec.clone());
+                keep[at] = true;
                 continue;
             }
         }
-        let known = previous.inputs.get(&input.source).filter(|_| !full);
+        let known = recorded.filter(|_| !full);
         // A new local input is hashed while the pipeline reads it: reading
         // it here first would read every new file twice.
         if known.is_none() && input.object.is_none() {
@@ -270,27 +275,20 @@ fn run_plan(
                 String::new()
             }
         };
-        match previous.inputs.get(&input.source) {
-            Some(rec) if !full && rec.content_hash == hash && !hash.is_empty() => {
-                let mut rec = rec.clone();
+        if let Some(at) = known {
+            let rec = previous.inputs.record_mut(at);
+            if rec.content_hash == hash && !hash.is_empty() {
                 rec.size = input.size;
                 rec.mtime_ns = mtime_ns(&input);
-                unchanged.insert(input.source.clone(), rec);
+                keep[at] = true;
                 continue;
             }
-            Some(_) => replaced.push(input.source.clone()),
-            None => {}
+            replaced.push(at);
         }
         hashes.insert(input.source.clone(), hash);
         todo.push(input);
     }
     todo.shrink_to_fit();
-    // Inputs recorded earlier but not listed now keep their rows.
-    for (source, rec) in &previous.inputs {
-        if !listed.contains(source.as_str()) && !full {
-            unchanged.insert(source.clone(), rec.clone());
-        }
-    }
     let inputs_skipped = (listed_count - todo.len()) as u64;
     if todo.is_empty() {
         tracing::info!(
@@ -329,8 +327,8 @@ fn run_plan(
         );
     } else if !replaced.is_empty() {
         let mut by_run: BTreeMap<String, HashSet<String>> = BTreeMap::new();
-        for source in &replaced {
-            let rec = &previous.inputs[source];
+        for &at in &replaced {
+            let (_, rec) = previous.inputs.at(at);
             by_run
                 .entry(rec.run_id.clone())
                 .or_default()
@@ -361,9 +359,14 @@ fn run_plan(
         }
     }
 
-    let known_hashes: HashSet<u128> = unchanged
-        .values()
-        .flat_map(|r| r.doc_hashes.iter())
+    // The kept records move on into the next manifest, without copies.
+    let runs = std::mem::take(&mut previous.runs);
+    let mut entries = previous.inputs.into_vec();
+    let mut kept = keep.into_iter();
+    entries.retain(|_| kept.next().unwrap_or(false));
+    let known_hashes: HashSet<u128> = entries
+        .iter()
+        .flat_map(|(_, r)| r.doc_hashes.iter())
         .collect();
     let partition = format!("run_date={}", time::date(started_us));
     let counters = Arc::new(Counters::default());
@@ -429,14 +432,9 @@ fn run_plan(
         content_ids,
     } = outcome;
     // The new manifest: unchanged inputs as they were, processed ones anew.
-    let mut state = State {
-        pipeline: plan.name.clone(),
-        config_hash: plan.config_hash.clone(),
-        inputs: unchanged,
-        runs: previous.runs.clone(),
-    };
+    entries.reserve_exact(todo.len());
     for (i, input) in todo.iter().enumerate() {
-        state.inputs.insert(
+        entries.push((
             input.source.clone(),
             InputRecord {
                 size: input.size,
@@ -449,9 +447,15 @@ fn run_plan(
                 run_id: run_id.clone(),
                 ..InputRecord::default()
             },
-        );
+        ));
     }
     drop(content_ids);
+    let mut state = State {
+        pipeline: plan.name.clone(),
+        config_hash: plan.config_hash.clone(),
+        inputs: Inputs::from_unsorted(entries),
+        runs,
+    };
     // Each input's documents, straight from the run's ledger on disk.
     let filled = ledger.read_back(|source, rows| {
         if let Some(record) = state.inputs.get_mut(&source) {
@@ -571,7 +575,7 @@ fn merge_states(all: Vec<(Option<ShardId>, State)>, shard: Option<ShardId>) -> O
                 if m.config_hash != state.config_hash {
                     m.config_hash = format!("{} / {}", m.config_hash, state.config_hash);
                 }
-                m.inputs.extend(state.inputs);
+                m.inputs.merge(state.inputs);
                 m.runs.extend(state.runs);
             }
         }

@@ -4,6 +4,7 @@
 //! complete, so a reader never sees a half-written file.
 
 mod doclist;
+mod inputs;
 pub mod output;
 mod rewrite;
 mod schema;
@@ -26,6 +27,7 @@ use quarry_core::{Batch, Error, Result};
 use quarry_storage::{ObjectWriter, Remote};
 
 pub use doclist::{parse_hash, HashList, StrList};
+pub use inputs::Inputs;
 pub use rewrite::rewrite_without;
 pub use schema::{documents_schema, metrics_schema, runs_schema, sentences_schema};
 pub use table::RunRecord;

@@ -111,6 +111,15 @@ impl Output {
         }
     }
 
+    /// The committed state, moved out: a run builds the next one from it,
+    /// and a copy would hold every input's record twice.
+    pub fn take_state(&mut self) -> State {
+        match self {
+            Output::Snapshots(s) => std::mem::take(&mut s.state),
+            Output::Shards(s) => std::mem::take(&mut s.state),
+        }
+    }
+
     /// Committed data and runs files, relative to the root, with `/`.
     pub fn committed_files(&self) -> Result<Vec<String>> {
         match self {

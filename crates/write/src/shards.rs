@@ -138,12 +138,16 @@ impl ShardStore {
                 published.insert(seq);
             }
         }
-        let latest = match latest_seq {
+        let mut latest = match latest_seq {
             Some(seq) => Some(load_manifest(&remote, shard, seq)?),
             None => None,
         };
         let mut store = ShardStore {
-            state: latest.as_ref().map(|m| m.state.clone()).unwrap_or_default(),
+            // Kept once, here: publishing needs only the manifest's file lists.
+            state: latest
+                .as_mut()
+                .map(|m| std::mem::take(&mut m.state))
+                .unwrap_or_default(),
             remote,
             shard,
             latest,
@@ -269,7 +273,7 @@ impl ShardStore {
         files.extend(publish.iter().cloned());
         files.sort();
         files.dedup();
-        let manifest = Manifest {
+        let mut manifest = Manifest {
             shard_index: self.shard.index,
             shard_count: self.shard.count,
             seq: run.seq,
@@ -290,7 +294,7 @@ impl ShardStore {
                 self.remote.url(&path)
             )));
         }
-        self.state = manifest.state.clone();
+        self.state = std::mem::take(&mut manifest.state);
         self.latest = Some(manifest);
         Ok(())
     }
