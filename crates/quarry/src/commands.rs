@@ -406,6 +406,7 @@ fn run_plan(
         progress.clone(),
     ));
     progress.finish_and_clear();
+    crate::release_free_memory();
     let outcome = match result {
         Ok(o) => o,
         Err(Error::Interrupted) => {
