@@ -247,7 +247,7 @@ fn run_plan(
         let recorded = previous.inputs.position(&input.source);
         if let Some(at) = recorded {
             keep[at] = false;
-            let (_, rec) = previous.inputs.at(at);
+            let rec = previous.inputs.record(at);
             // Same size and modification time as recorded: unchanged, without
             // reading it again (a cron rerun over a large corpus reads nothing).
             if !full
@@ -328,7 +328,7 @@ fn run_plan(
     } else if !replaced.is_empty() {
         let mut by_run: BTreeMap<String, HashSet<String>> = BTreeMap::new();
         for &at in &replaced {
-            let (_, rec) = previous.inputs.at(at);
+            let rec = previous.inputs.record(at);
             by_run
                 .entry(rec.run_id.clone())
                 .or_default()

@@ -37,7 +37,7 @@ impl Inputs {
         Inputs(entries)
     }
 
-    /// The index of `source`, for [`Inputs::at`] and [`Inputs::record_mut`].
+    /// The index of `source`, for [`Inputs::record`] and [`Inputs::record_mut`].
     pub fn position(&self, source: &str) -> Option<usize> {
         self.0
             .binary_search_by(|(s, _)| s.as_str().cmp(source))
@@ -52,10 +52,9 @@ impl Inputs {
         self.position(source).map(|i| &mut self.0[i].1)
     }
 
-    /// The source and record at `index` (from [`Inputs::position`]).
-    pub fn at(&self, index: usize) -> (&str, &InputRecord) {
-        let (source, record) = &self.0[index];
-        (source, record)
+    /// The record at `index` (from [`Inputs::position`]).
+    pub fn record(&self, index: usize) -> &InputRecord {
+        &self.0[index].1
     }
 
     pub fn record_mut(&mut self, index: usize) -> &mut InputRecord {
@@ -68,11 +67,6 @@ impl Inputs {
 
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
-    }
-
-    /// In source order.
-    pub fn iter(&self) -> impl Iterator<Item = (&str, &InputRecord)> + '_ {
-        self.0.iter().map(|(s, r)| (s.as_str(), r))
     }
 
     pub fn values(&self) -> impl Iterator<Item = &InputRecord> + '_ {
@@ -142,11 +136,15 @@ mod tests {
             ("b".into(), record(3)),
             ("c".into(), record(4)),
         ]);
-        let order: Vec<(&str, u64)> = inputs.iter().map(|(s, r)| (s, r.documents)).collect();
-        assert_eq!(order, [("a", 2), ("b", 3), ("c", 4)]);
         assert_eq!(inputs.get("b").map(|r| r.documents), Some(3));
         assert!(inputs.get("bb").is_none());
         assert_eq!(inputs.position("c"), Some(2));
+        let order: Vec<(String, u64)> = inputs
+            .into_vec()
+            .into_iter()
+            .map(|(s, r)| (s, r.documents))
+            .collect();
+        assert_eq!(order, [("a".into(), 2), ("b".into(), 3), ("c".into(), 4)]);
     }
 
     #[test]
