@@ -28,6 +28,8 @@ mod boiler;
 mod chars;
 mod dedup;
 
+use std::borrow::Cow;
+
 use serde::Deserialize;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -174,9 +176,22 @@ impl Cleaner {
         self.clean_with_stats(raw).0
     }
 
+    /// Like [`Cleaner::clean`], but frees the raw text once the first pass
+    /// has copied what it keeps: a long document is then held twice, not
+    /// three times, while its repeated passages are searched.
+    pub fn clean_owned(&self, raw: String) -> Cleaned {
+        self.clean_cow(Cow::Owned(raw)).0
+    }
+
     pub fn clean_with_stats(&self, raw: &str) -> (Cleaned, CleanStats) {
+        self.clean_cow(Cow::Borrowed(raw))
+    }
+
+    fn clean_cow(&self, raw: Cow<'_, str>) -> (Cleaned, CleanStats) {
         let mut stats = CleanStats::default();
-        let chars::CharOut { mut text, soft } = chars::run(raw, &self.opts, &mut stats);
+        let chars::CharOut { mut text, soft } = chars::run(&raw, &self.opts, &mut stats);
+        let raw_chars = count_chars(&raw);
+        drop(raw);
         // Chars in `text`, where a step has counted them already.
         let mut text_chars = None;
         if self.config.dedup_paragraphs {
@@ -193,7 +208,6 @@ impl Cleaner {
             stats.boilerplate = removed;
             text_chars = None;
         }
-        let raw_chars = count_chars(raw);
         let removed = raw_chars.saturating_sub(text_chars.unwrap_or_else(|| count_chars(&text)));
         let named = stats.removed() - stats.whitespace as u64;
         stats.whitespace = (removed as u64).saturating_sub(named) as u32;

@@ -525,3 +525,27 @@ fn random_mixtures_do_not_panic_and_are_idempotent() {
         }
     }
 }
+
+#[test]
+fn clean_owned_gives_what_clean_gives() {
+    let c = cleaner();
+    let para =
+        "今年经济社会发展的主要预期目标是：国内生产总值增长5%左右，城镇新增就业1200万人以上。";
+    let repeated = c.clean_owned(format!("{para}\n\n{para}\n"));
+    assert_eq!(repeated.text.matches(para).count(), 1, "{}", repeated.text);
+    for raw in [
+        String::new(),
+        "  Hello\u{3000}world \r\n\r\n\r\nNext\u{200b} line ".to_string(),
+        // A repeated passage and a boilerplate line exercise dedup and boiler.
+        format!("{para}\n\n{para}\n\n责任编辑：张三\n"),
+        format!("第一段。{para}\n\n{para}第二段。"),
+    ] {
+        let borrowed = c.clean(&raw);
+        let owned = c.clean_owned(raw.clone());
+        assert_eq!(
+            (owned.text.as_str(), owned.removed_chars),
+            (borrowed.text.as_str(), borrowed.removed_chars),
+            "{raw:?}"
+        );
+    }
+}

@@ -138,11 +138,14 @@ pub async fn execute(
         Arc::clone(&clocks.clean),
         Arc::new(move |mut batch: Batch| {
             for doc in &mut batch.docs {
-                let cleaned = s.cleaner.clean(&doc.text);
-                let raw = std::mem::replace(&mut doc.text, cleaned.text);
-                if keep_raw {
-                    doc.raw_text = Some(raw);
-                }
+                let cleaned = if keep_raw {
+                    let cleaned = s.cleaner.clean(&doc.text);
+                    doc.raw_text = Some(std::mem::take(&mut doc.text));
+                    cleaned
+                } else {
+                    s.cleaner.clean_owned(std::mem::take(&mut doc.text))
+                };
+                doc.text = cleaned.text;
                 doc.removed_chars = cleaned.removed_chars;
                 doc.content_hash = quarry_core::content_hash(&doc.text);
             }

@@ -14,6 +14,9 @@ pub(crate) struct Line<'a> {
     pub truncated: bool,
 }
 
+/// Capacity of the line buffer kept from one line to the next.
+const KEEP_LINE_BUFFER: usize = 256 * 1024;
+
 pub(crate) struct LimitedLines<R> {
     reader: R,
     cap: u64,
@@ -39,6 +42,11 @@ impl<R: BufRead> LimitedLines<R> {
     }
 
     pub fn next_line(&mut self) -> std::io::Result<Option<Line<'_>>> {
+        // A long record left the buffer megabytes large: let it go rather
+        // than hold it for the rest of the file (most lines are short).
+        if self.buf.capacity() > KEEP_LINE_BUFFER {
+            self.buf = Vec::new();
+        }
         self.buf.clear();
         let start = self.offset;
         let mut truncated = false;
@@ -99,5 +107,22 @@ mod tests {
         let l = lines.next_line().unwrap().unwrap();
         assert_eq!((l.bytes, l.number, l.offset), (&b"end"[..], 3, 24));
         assert!(lines.next_line().unwrap().is_none());
+    }
+
+    #[test]
+    fn a_long_line_does_not_keep_its_buffer() {
+        let mut input = vec![b'x'; 1 << 20];
+        input.extend_from_slice(b"\nshort\n");
+        let mut lines = LimitedLines::new(&input[..], u64::MAX);
+        assert_eq!(
+            lines.next_line().unwrap().unwrap().bytes.len(),
+            (1 << 20) + 1
+        );
+        assert_eq!(lines.next_line().unwrap().unwrap().bytes, b"short\n");
+        assert!(
+            lines.buf.capacity() <= KEEP_LINE_BUFFER,
+            "{}",
+            lines.buf.capacity()
+        );
     }
 }

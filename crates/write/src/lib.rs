@@ -459,6 +459,9 @@ pub struct DatasetWriter {
     document_rows: DocumentRows,
     sentence_rows: SentenceRows,
     metric_rows: MetricRows,
+    /// Text bytes of the largest slice of sentences handed to their file.
+    #[cfg(test)]
+    largest_sentence_slice: usize,
 }
 
 /// Row counts of what a writer committed.
@@ -507,6 +510,8 @@ impl DatasetWriter {
             document_rows: DocumentRows::default(),
             sentence_rows: SentenceRows::default(),
             metric_rows: MetricRows::default(),
+            #[cfg(test)]
+            largest_sentence_slice: 0,
         })
     }
 
@@ -520,24 +525,43 @@ impl DatasetWriter {
                     self.metric_rows
                         .push(doc, idx as u32, m_idx as u32, metric, &self.run_id);
                 }
+                // Within a document too: a long one's rows would otherwise
+                // be built and handed over whole, several MB at once.
+                self.flush_sentences(false)?;
+                self.flush_metrics(false)?;
             }
+            self.flush_documents(false)?;
         }
-        self.flush(false)
+        Ok(())
     }
 
-    fn flush(&mut self, all: bool) -> Result<()> {
-        let documents_full = self.document_rows.len() >= FLUSH_ROWS
+    fn flush_documents(&mut self, all: bool) -> Result<()> {
+        let full = self.document_rows.len() >= FLUSH_ROWS
             || self.document_rows.text_bytes() >= FLUSH_BYTES;
-        if documents_full || (all && self.document_rows.len() > 0) {
+        if full || (all && self.document_rows.len() > 0) {
             let batch = self.document_rows.finish();
             self.documents.send(batch)?;
         }
-        let sentences_full = self.sentence_rows.len() >= FLUSH_ROWS
+        Ok(())
+    }
+
+    fn flush_sentences(&mut self, all: bool) -> Result<()> {
+        let full = self.sentence_rows.len() >= FLUSH_ROWS
             || self.sentence_rows.text_bytes() >= FLUSH_BYTES;
-        if sentences_full || (all && self.sentence_rows.len() > 0) {
+        if full || (all && self.sentence_rows.len() > 0) {
+            #[cfg(test)]
+            {
+                self.largest_sentence_slice = self
+                    .largest_sentence_slice
+                    .max(self.sentence_rows.text_bytes());
+            }
             let batch = self.sentence_rows.finish();
             self.sentences.send(batch)?;
         }
+        Ok(())
+    }
+
+    fn flush_metrics(&mut self, all: bool) -> Result<()> {
         if self.metric_rows.len() >= FLUSH_ROWS || (all && self.metric_rows.len() > 0) {
             let batch = self.metric_rows.finish();
             self.metrics.send(batch)?;
@@ -545,9 +569,16 @@ impl DatasetWriter {
         Ok(())
     }
 
+    /// Hands every buffered row to its file.
+    fn flush_all(&mut self) -> Result<()> {
+        self.flush_documents(true)?;
+        self.flush_sentences(true)?;
+        self.flush_metrics(true)
+    }
+
     /// Closes and renames the three files into place.
     pub fn finish(mut self) -> Result<Written> {
-        if let Err(e) = self.flush(true) {
+        if let Err(e) = self.flush_all() {
             self.abort();
             return Err(e);
         }

@@ -231,3 +231,41 @@ fn documents_without_text_are_flushed_in_small_row_groups() {
     );
     assert_eq!(with_text, 1);
 }
+
+#[test]
+fn a_long_documents_rows_are_handed_over_in_slices() {
+    // One document of 3 MB in 30,000 sentences: its rows must not wait in
+    // the builders until the document ends.
+    let sentence = "一".repeat(33) + "。";
+    let text = sentence.repeat(30_000);
+    let mut doc = Document::new("long.txt".into(), 0, text.clone());
+    let chars = sentence.chars().count() as u32;
+    doc.sentences = (0..30_000u32)
+        .map(|i| Sentence {
+            text: sentence.clone(),
+            lang: "zh",
+            char_start: i * chars,
+            char_end: (i + 1) * chars,
+            metrics: Vec::new(),
+        })
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    let mut w = writer_in(dir.path(), WriteOptions::default());
+    w.write_batch(&Batch {
+        seq: 0,
+        docs: vec![doc],
+        budget: None,
+    })
+    .unwrap();
+    let largest = w.largest_sentence_slice;
+    assert!(
+        largest > 0 && largest <= FLUSH_BYTES + sentence.len(),
+        "a slice of {largest} bytes, of a {}-byte document",
+        text.len()
+    );
+    w.finish().unwrap();
+    let path = dir
+        .path()
+        .join("sentences/run_date=2026-01-01/part-r1.parquet");
+    assert_eq!(rows(&path), 30_000);
+}
