@@ -23,6 +23,8 @@ pub struct Document {
     /// Dominant language, ISO 639-1 (`und` when undecided).
     pub lang: &'static str,
     pub sentences: Vec<Sentence>,
+    /// The text's length in chars, kept by [`Document::release_text`].
+    pub text_chars: Option<u32>,
 }
 
 impl Document {
@@ -40,7 +42,20 @@ impl Document {
     }
 
     pub fn chars(&self) -> u32 {
-        self.text.chars().count() as u32
+        self.text_chars
+            .unwrap_or_else(|| self.text.chars().count() as u32)
+    }
+
+    /// Frees the text once the stages are done with it (the sentences hold
+    /// it too), keeping its length: batches waiting for the writer then
+    /// hold their text once, not twice. Kept while the text has no content
+    /// hash yet, which is computed from it.
+    pub fn release_text(&mut self) {
+        if self.content_hash.is_empty() {
+            return;
+        }
+        self.text_chars = Some(self.chars());
+        self.text = String::new();
     }
 
     pub fn metric_count(&self) -> usize {
@@ -195,6 +210,20 @@ mod tests {
         assert_eq!(content_hash("").len(), 32);
         let number = content_hash_number("同一文本");
         assert_eq!(content_hash("同一文本"), format!("{number:032x}"));
+    }
+
+    #[test]
+    fn a_released_text_keeps_its_length() {
+        let mut d = Document::new("s".into(), 0, "增长13.5%".into());
+        d.release_text();
+        assert_eq!(
+            (d.text.as_str(), d.chars()),
+            ("增长13.5%", 7),
+            "no hash yet"
+        );
+        d.content_hash = content_hash(&d.text);
+        d.release_text();
+        assert_eq!((d.text.as_str(), d.chars()), ("", 7));
     }
 
     #[test]

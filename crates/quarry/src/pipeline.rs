@@ -129,6 +129,7 @@ pub async fn execute(
     };
 
     let keep_raw = plan.config.output.keep_raw;
+    let document_text = plan.config.output.document_text;
     let s = Arc::clone(&stages);
     let clean = tokio::spawn(run_ordered_stage(
         read_rx,
@@ -177,6 +178,9 @@ pub async fn execute(
         Arc::new(move |mut batch: Batch| {
             for doc in &mut batch.docs {
                 s.extractor.extract_document(doc);
+                if !document_text {
+                    doc.release_text();
+                }
             }
             Ok(batch)
         }),
