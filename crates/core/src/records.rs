@@ -2,7 +2,9 @@ use std::sync::Arc;
 
 /// One document as it moves through the pipeline. The reader fills the
 /// identity and `text`; clean replaces `text` with the cleaned text; segment
-/// fills `sentences`; extract fills each sentence's `metrics`.
+/// fills `sentences`; extract fills each sentence's `metrics`. After extract
+/// the pipeline empties `text` ([`Document::release_text`]) unless the
+/// documents dataset stores it: read the sentences, or [`Document::chars`].
 #[derive(Debug, Clone, Default)]
 pub struct Document {
     pub doc_id: String,
